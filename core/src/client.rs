@@ -1,0 +1,231 @@
+//! The client: one typed method per operation, and waiting for a status.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::clock::{Clock, Random};
+use crate::config::{ClientBuilder, Settings};
+use crate::error::{Error, ErrorKind, Result};
+use crate::models::{
+    CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
+};
+use crate::operation::Operation;
+use crate::transport::{Call, Reply, Transport};
+
+/// The first pause between two polls of [`Client::wait_for_status`], doubled up to the cap.
+const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// The longest pause between two polls of [`Client::wait_for_status`].
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A client of the Installations API.
+///
+/// Cheap to clone; clones share one connection pool. `Send + Sync`: share it between
+/// threads rather than building one per thread.
+#[derive(Clone)]
+pub struct Client {
+    transport: Arc<Transport>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = &self.transport.settings;
+        f.debug_struct("Client")
+            .field("base_url", &settings.base_url)
+            .field("credential", &settings.credential)
+            .field("max_retries", &settings.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn from_settings(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<Client> {
+        let transport = Transport::new(settings, clock, random)?;
+        Ok(Client {
+            transport: Arc::new(transport),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.transport.settings.base_url
+    }
+
+    /// Reads the installation of the credential's client, optionally for one company of
+    /// the organisation (`GET /v1/installations/me`).
+    pub fn get_installation(&self, company_id: Option<Uuid>) -> Result<Installation> {
+        self.fetch(&Call::get(company_id), None)
+            .map(|(value, _)| value)
+    }
+
+    /// Creates the installation (`POST /v1/installations/me`); `ACTIVATED` unless a status
+    /// is given. Not retried after an ambiguous failure: Pleo has no idempotency key.
+    pub fn create_installation(&self, request: &CreateInstallation) -> Result<Installation> {
+        self.fetch(&Call::create(request)?, None)
+            .map(|(value, _)| value)
+    }
+
+    /// Changes the status and optionally the metadata and error code
+    /// (`PUT /v1/installations/me`).
+    pub fn update_installation(&self, request: &UpdateInstallation) -> Result<Installation> {
+        self.fetch(&Call::update(request)?, None)
+            .map(|(value, _)| value)
+    }
+
+    /// Deletes the installation and revokes the client's tokens
+    /// (`DELETE /v1/installations/me`).
+    pub fn delete_installation(&self) -> Result<()> {
+        self.send(&Call::bare(Operation::DeleteInstallation), None)
+            .map(drop)
+    }
+
+    /// Activates an `AUTHORIZED` installation (`POST /v1/installations/me:activate`).
+    pub fn activate_installation(&self) -> Result<Installation> {
+        self.fetch(&Call::bare(Operation::ActivateInstallation), None)
+            .map(|(value, _)| value)
+    }
+
+    /// Marks the installation complete (`PUT /v1/installations/completions`).
+    #[deprecated(note = "the API deprecates this operation; use `activate_installation`")]
+    pub fn complete_installation(&self) -> Result<Installation> {
+        self.fetch(&Call::bare(Operation::CompleteInstallation), None)
+            .map(|(value, _)| value)
+    }
+
+    /// Tells which credential is in use (`GET /v1/introspect`).
+    pub fn introspect(&self) -> Result<Introspection> {
+        self.fetch(&Call::bare(Operation::Introspect), None)
+            .map(|(value, _)| value)
+    }
+
+    /// Polls the installation until its status is one of `statuses`, and returns it.
+    ///
+    /// Polls every 250 ms at first, backing off to every 2 s. An installation that does not
+    /// exist yet is waited for too (an OAuth flow may still be finishing). Fails with kind
+    /// `timeout` once `timeout` has passed, with `invalid_argument` for an empty list or a
+    /// status the API does not know, and with any other error a poll returns.
+    pub fn wait_for_status(
+        &self,
+        statuses: &[InstallationStatus],
+        timeout: Duration,
+    ) -> Result<Installation> {
+        self.wait(statuses, timeout).map(|(value, _)| value)
+    }
+
+    pub(crate) fn wait(
+        &self,
+        statuses: &[InstallationStatus],
+        timeout: Duration,
+    ) -> Result<(Installation, Reply)> {
+        if statuses.is_empty() {
+            return Err(Error::invalid_argument("statuses is empty"));
+        }
+        for status in statuses {
+            status.require_known("status")?;
+        }
+        let clock = &self.transport.clock;
+        let deadline = clock.now() + timeout;
+        let mut interval = FIRST_POLL_INTERVAL;
+        let mut polls = 0;
+        loop {
+            polls += 1;
+            let last_seen = match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
+                Ok((installation, reply)) if statuses.contains(&installation.status) => {
+                    return Ok((installation, reply));
+                }
+                Ok((installation, _)) => installation.status.to_string(),
+                Err(e) if e.kind() == ErrorKind::NotFound => "no installation".to_owned(),
+                Err(e) => return Err(e),
+            };
+            let remaining = deadline.saturating_duration_since(clock.now());
+            if remaining.is_zero() {
+                let wanted: Vec<&str> = statuses.iter().map(InstallationStatus::as_str).collect();
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "waited {} ms for status {}; still {last_seen} after {polls} polls",
+                        timeout.as_millis(),
+                        wanted.join(" or ")
+                    ),
+                ));
+            }
+            clock.sleep(interval.min(remaining));
+            interval = (interval * 2).min(MAX_POLL_INTERVAL);
+        }
+    }
+
+    /// Sends `call` and decodes the response as `T`, keeping the raw reply.
+    pub(crate) fn fetch<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        deadline: Option<Instant>,
+    ) -> Result<(T, Reply)> {
+        let reply = self.send(call, deadline)?;
+        match serde_json::from_slice(&reply.body) {
+            Ok(value) => Ok((value, reply)),
+            Err(e) => Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "{}: HTTP {} response is not the documented JSON: {e}",
+                    call.operation.id(),
+                    reply.status
+                ),
+            )
+            .with_status(reply.status)
+            .with_request_id(reply.request_id)
+            .with_attempts(reply.attempts)
+            .with_body(&reply.body)),
+        }
+    }
+
+    /// Sends `call` without decoding the body.
+    pub(crate) fn send(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
+        self.transport.execute(call, deadline)
+    }
+}
+
+impl Call {
+    pub(crate) fn bare(operation: Operation) -> Call {
+        Call {
+            operation,
+            company_id: None,
+            body: None,
+        }
+    }
+
+    pub(crate) fn get(company_id: Option<Uuid>) -> Call {
+        Call {
+            company_id,
+            ..Call::bare(Operation::GetInstallation)
+        }
+    }
+
+    pub(crate) fn create(request: &CreateInstallation) -> Result<Call> {
+        request.validate()?;
+        Ok(Call::with_body(Operation::CreateInstallation, request))
+    }
+
+    pub(crate) fn update(request: &UpdateInstallation) -> Result<Call> {
+        request.validate()?;
+        Ok(Call::with_body(Operation::UpdateInstallation, request))
+    }
+
+    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Call {
+        Call {
+            body: Some(serde_json::to_vec(body).expect("request models serialize to JSON")),
+            ..Call::bare(operation)
+        }
+    }
+}

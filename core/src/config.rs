@@ -1,0 +1,470 @@
+//! How a client is configured: the JSON configuration of every binding and the builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+use serde::Deserialize;
+
+use crate::auth::Credential;
+use crate::client::Client;
+use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
+use crate::error::{Error, Result};
+
+/// Production's base URL.
+pub const PRODUCTION_URL: &str = "https://external.pleo.io";
+/// Staging's base URL.
+pub const STAGING_URL: &str = "https://external.staging.pleo.io";
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(90);
+const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The largest accepted `max_retries`.
+pub const MAX_RETRIES_LIMIT: u32 = 10;
+/// The longest accepted timeout of any kind: one day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// One of Pleo's hosted environments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// `https://external.pleo.io`
+    #[default]
+    Production,
+    /// `https://external.staging.pleo.io`
+    Staging,
+}
+
+impl Environment {
+    /// The environment's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Environment::Production => PRODUCTION_URL,
+            Environment::Staging => STAGING_URL,
+        }
+    }
+}
+
+/// A client's configuration, as the JSON object every binding accepts.
+///
+/// Unknown keys are an error. Exactly one credential must be set.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// Any base URL (`https://`, or `http://` to a loopback host); excludes `environment`.
+    pub base_url: Option<String>,
+    /// A hosted environment; production when neither this nor `base_url` is set.
+    pub environment: Option<Environment>,
+    /// An API key, sent as HTTP Basic user name.
+    pub api_key: Option<String>,
+    /// A static OAuth access token, sent as `Bearer`.
+    pub access_token: Option<String>,
+    /// The limit for one attempt, in milliseconds (default 30 000).
+    pub timeout_ms: Option<u64>,
+    /// The limit for establishing a connection, in milliseconds (default 5 000).
+    pub connect_timeout_ms: Option<u64>,
+    /// The limit for a whole call across all attempts and waits, in milliseconds (default 90 000).
+    pub total_timeout_ms: Option<u64>,
+    /// How many times a failed attempt may be repeated (default 2, at most 10).
+    pub max_retries: Option<u32>,
+    /// The application's name (and version), appended to the SDK's `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+impl Config {
+    /// Parses the JSON configuration; names the offending key or value on failure.
+    pub fn from_json(json: &str) -> Result<Config> {
+        serde_json::from_str(json)
+            .map_err(|e| Error::invalid_argument(format!("invalid configuration JSON: {e}")))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = |set: bool| if set { Some("[REDACTED]") } else { None };
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("environment", &self.environment)
+            .field("api_key", &redacted(self.api_key.is_some()))
+            .field("access_token", &redacted(self.access_token.is_some()))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("total_timeout_ms", &self.total_timeout_ms)
+            .field("max_retries", &self.max_retries)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// The validated settings a client runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) base_url: String,
+    pub(crate) credential: Credential,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) user_agent: HeaderValue,
+}
+
+/// Builds a [`Client`]; every setting is checked by [`ClientBuilder::build`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    config: Config,
+    components: Vec<String>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        ClientBuilder::from_config(Config::default())
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("components", &self.components)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder starting from `config`.
+    pub fn from_config(config: Config) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            components: Vec::new(),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(ThreadRandom),
+        }
+    }
+
+    /// A builder starting from the JSON configuration of the bindings.
+    pub fn from_json(json: &str) -> Result<ClientBuilder> {
+        Config::from_json(json).map(ClientBuilder::from_config)
+    }
+
+    /// Uses `base_url` instead of a hosted environment.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
+        self.config.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Uses a hosted environment.
+    pub fn environment(mut self, environment: Environment) -> ClientBuilder {
+        self.config.environment = Some(environment);
+        self
+    }
+
+    /// Authenticates with an API key.
+    pub fn api_key(mut self, api_key: impl Into<String>) -> ClientBuilder {
+        self.config.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Authenticates with a static OAuth access token.
+    pub fn access_token(mut self, access_token: impl Into<String>) -> ClientBuilder {
+        self.config.access_token = Some(access_token.into());
+        self
+    }
+
+    /// Limits one attempt.
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.timeout_ms = Some(millis(timeout));
+        self
+    }
+
+    /// Limits establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.connect_timeout_ms = Some(millis(timeout));
+        self
+    }
+
+    /// Limits a whole call, across all attempts and the waits between them.
+    pub fn total_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.config.total_timeout_ms = Some(millis(timeout));
+        self
+    }
+
+    /// How many times a failed attempt may be repeated; 0 makes one attempt only.
+    pub fn max_retries(mut self, max_retries: u32) -> ClientBuilder {
+        self.config.max_retries = Some(max_retries);
+        self
+    }
+
+    /// The application's name (and version), appended to the SDK's `User-Agent`.
+    pub fn user_agent(mut self, application: impl Into<String>) -> ClientBuilder {
+        self.config.user_agent = Some(application.into());
+        self
+    }
+
+    /// Adds a `name/version` product token after the core's own, for language bindings.
+    pub fn sdk_component(mut self, token: impl Into<String>) -> ClientBuilder {
+        self.components.push(token.into());
+        self
+    }
+
+    /// Replaces the clock (for tests: deadlines and backoff without real waiting).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> ClientBuilder {
+        self.clock = clock;
+        self
+    }
+
+    /// Replaces the source of the backoff's random factor.
+    pub fn random(mut self, random: Arc<dyn Random>) -> ClientBuilder {
+        self.random = random;
+        self
+    }
+
+    /// Checks the configuration and builds the client; fails with `invalid_argument`.
+    pub fn build(self) -> Result<Client> {
+        let settings = self.settings()?;
+        Client::from_settings(settings, self.clock, self.random)
+    }
+
+    fn settings(&self) -> Result<Settings> {
+        let config = &self.config;
+        Ok(Settings {
+            base_url: base_url(config)?,
+            credential: credential(config)?,
+            timeout: duration("timeout_ms", config.timeout_ms, DEFAULT_TIMEOUT)?,
+            connect_timeout: duration(
+                "connect_timeout_ms",
+                config.connect_timeout_ms,
+                DEFAULT_CONNECT_TIMEOUT,
+            )?,
+            total_timeout: duration(
+                "total_timeout_ms",
+                config.total_timeout_ms,
+                DEFAULT_TOTAL_TIMEOUT,
+            )?,
+            max_retries: max_retries(config.max_retries)?,
+            user_agent: self.user_agent_header()?,
+        })
+    }
+
+    fn user_agent_header(&self) -> Result<HeaderValue> {
+        let mut tokens = vec![format!("pleo-installations-rust/{}", crate::VERSION)];
+        tokens.extend(self.components.iter().cloned());
+        if let Some(application) = &self.config.user_agent {
+            if application.trim().is_empty() {
+                return Err(Error::invalid_argument("user_agent is empty"));
+            }
+            tokens.push(application.trim().to_owned());
+        }
+        let value = tokens.join(" ");
+        if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Err(Error::invalid_argument(
+                "user_agent must be printable ASCII (no control characters)",
+            ));
+        }
+        HeaderValue::from_str(&value)
+            .map_err(|_| Error::invalid_argument("user_agent is not a valid header value"))
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn credential(config: &Config) -> Result<Credential> {
+    match (&config.api_key, &config.access_token) {
+        (Some(key), None) => Credential::api_key(key),
+        (None, Some(token)) => Credential::access_token(token),
+        (None, None) => Err(Error::invalid_argument(
+            "no credential: set exactly one of api_key or access_token",
+        )),
+        (Some(_), Some(_)) => Err(Error::invalid_argument(
+            "more than one credential: set exactly one of api_key or access_token",
+        )),
+    }
+}
+
+fn duration(name: &str, millis: Option<u64>, default: Duration) -> Result<Duration> {
+    let Some(millis) = millis else {
+        return Ok(default);
+    };
+    let value = Duration::from_millis(millis);
+    if millis == 0 || value > MAX_TIMEOUT {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be between 1 and {} milliseconds, got {millis}",
+            MAX_TIMEOUT.as_millis()
+        )));
+    }
+    Ok(value)
+}
+
+fn max_retries(value: Option<u32>) -> Result<u32> {
+    match value {
+        None => Ok(DEFAULT_MAX_RETRIES),
+        Some(n) if n <= MAX_RETRIES_LIMIT => Ok(n),
+        Some(n) => Err(Error::invalid_argument(format!(
+            "max_retries must be at most {MAX_RETRIES_LIMIT}, got {n}"
+        ))),
+    }
+}
+
+/// The base URL without a trailing slash, refusing plain HTTP to anything but loopback.
+fn base_url(config: &Config) -> Result<String> {
+    let raw = match (&config.base_url, config.environment) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_argument(
+                "set either base_url or environment, not both",
+            ));
+        }
+        (Some(url), None) => url.as_str(),
+        (None, environment) => return Ok(environment.unwrap_or_default().base_url().to_owned()),
+    };
+    let url = Url::parse(raw)
+        .map_err(|e| Error::invalid_argument(format!("base_url {raw:?} is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_argument(
+            "base_url must not contain a user name or password",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_argument(
+            "base_url must not contain a query or fragment",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid_argument(format!(
+                "base_url {raw:?} uses plain http:// to a host that is not loopback; use https://"
+            )));
+        }
+        other => {
+            return Err(Error::invalid_argument(format!(
+                "base_url scheme {other:?} is not supported; use https://"
+            )));
+        }
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder(json: &str) -> Result<Settings> {
+        ClientBuilder::from_json(json)?.settings()
+    }
+
+    #[test]
+    fn defaults_are_production_with_bounded_timeouts() {
+        let settings = builder(r#"{"api_key": "k"}"#).unwrap();
+        assert_eq!(settings.base_url, PRODUCTION_URL);
+        assert_eq!(settings.timeout, Duration::from_secs(30));
+        assert_eq!(settings.connect_timeout, Duration::from_secs(5));
+        assert_eq!(settings.total_timeout, Duration::from_secs(90));
+        assert_eq!(settings.max_retries, 2);
+        let ua = settings.user_agent.to_str().unwrap();
+        assert_eq!(ua, format!("pleo-installations-rust/{}", crate::VERSION));
+    }
+
+    #[test]
+    fn staging_and_custom_urls() {
+        let staging = builder(r#"{"api_key": "k", "environment": "staging"}"#).unwrap();
+        assert_eq!(staging.base_url, STAGING_URL);
+        let local = builder(r#"{"api_key": "k", "base_url": "http://127.0.0.1:8080/"}"#).unwrap();
+        assert_eq!(local.base_url, "http://127.0.0.1:8080");
+        for ok in [
+            "http://localhost:1",
+            "http://[::1]:2",
+            "https://proxy.example/pleo/",
+        ] {
+            let json = format!(r#"{{"api_key": "k", "base_url": "{ok}"}}"#);
+            assert!(builder(&json).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_plain_http_to_remote_hosts_and_odd_urls() {
+        for bad in [
+            "http://external.pleo.io",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "https://user:pw@host",
+            "https://host/?q=1",
+            "not a url",
+        ] {
+            let json = format!(r#"{{"api_key": "k", "base_url": "{bad}"}}"#);
+            let err = builder(&json).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument, "{bad}");
+            assert!(err.message().contains("base_url"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_values_naming_them() {
+        let cases = [
+            (r#"{"api_key": "k", "apikey": "x"}"#, "apikey"),
+            (r#"{"api_key": "k", "environment": "prod"}"#, "prod"),
+            (r#"{"api_key": "k", "timeout_ms": 0}"#, "timeout_ms"),
+            (
+                r#"{"api_key": "k", "total_timeout_ms": 999999999999}"#,
+                "total_timeout_ms",
+            ),
+            (r#"{"api_key": "k", "max_retries": 11}"#, "max_retries"),
+            (r#"{"api_key": "k", "max_retries": -1}"#, "-1"),
+            (r#"{"api_key": "k", "user_agent": "a\nb"}"#, "user_agent"),
+            (r#"{}"#, "no credential"),
+            (r#"{"api_key": "k", "access_token": "t"}"#, "more than one"),
+            (
+                r#"{"api_key": "k", "environment": "staging", "base_url": "https://x"}"#,
+                "either",
+            ),
+            ("[1]", "configuration"),
+            ("{", "configuration"),
+        ];
+        for (json, named) in cases {
+            let err = builder(json).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument, "{json}");
+            assert!(err.message().contains(named), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn user_agent_appends_components_then_the_application() {
+        let settings =
+            ClientBuilder::from_json(r#"{"api_key": "k", "user_agent": "erp-sync/2.1"}"#)
+                .unwrap()
+                .sdk_component("pleo-installations-python/0.1.0")
+                .settings()
+                .unwrap();
+        assert_eq!(
+            settings.user_agent.to_str().unwrap(),
+            format!(
+                "pleo-installations-rust/{} pleo-installations-python/0.1.0 erp-sync/2.1",
+                crate::VERSION
+            )
+        );
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let config = Config::from_json(r#"{"api_key": "sekret-key"}"#).unwrap();
+        let builder = ClientBuilder::from_config(config.clone());
+        let shown = format!("{config:?} {builder:?} {:?}", builder.settings().unwrap());
+        assert!(!shown.contains("sekret"), "{shown}");
+    }
+}

@@ -1,0 +1,123 @@
+//! The JSON façade: any operation by its id, JSON in and JSON out. Every binding calls this.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::models::{
+    CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
+};
+use crate::operation::Operation;
+use crate::transport::{Call, Reply};
+
+/// The id of the SDK's own operation that waits for a status (not an API operation).
+pub const WAIT_FOR_STATUS: &str = "waitForStatus";
+
+/// How long `waitForStatus` waits when the request names no `timeout_ms`.
+const DEFAULT_WAIT: Duration = Duration::from_secs(60);
+
+/// The request of `getClientInstallation`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetRequest {
+    company_id: Option<String>,
+}
+
+/// The request of an operation that takes nothing.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmptyRequest {}
+
+/// The request of `waitForStatus`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaitRequest {
+    statuses: Vec<String>,
+    timeout_ms: Option<u64>,
+}
+
+impl Client {
+    /// Calls an operation by its OpenAPI `operationId` with a JSON request (the query
+    /// parameters and body fields, with the API's own names; `{}`, `null` or `""` when it
+    /// takes nothing) and returns the server's JSON untouched once it has been checked to
+    /// decode (`null` for 204).
+    ///
+    /// Besides the seven API operations, [`WAIT_FOR_STATUS`] takes
+    /// `{"statuses": [...], "timeout_ms": n}` and returns the installation.
+    pub fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
+        if operation_id == WAIT_FOR_STATUS {
+            let request: WaitRequest = parse(operation_id, request_json)?;
+            let statuses = request
+                .statuses
+                .iter()
+                .map(|s| InstallationStatus::parse_known(s, "status"))
+                .collect::<Result<Vec<_>>>()?;
+            let timeout = request
+                .timeout_ms
+                .map_or(DEFAULT_WAIT, Duration::from_millis);
+            return self.wait(&statuses, timeout).map(|(_, reply)| text(reply));
+        }
+        let operation = Operation::from_id(operation_id).ok_or_else(|| {
+            let known: Vec<&str> = Operation::ALL.iter().map(|op| op.id()).collect();
+            Error::invalid_argument(format!(
+                "unknown operation {operation_id:?}; expected one of {}, {WAIT_FOR_STATUS}",
+                known.join(", ")
+            ))
+        })?;
+        let call = match operation {
+            Operation::GetInstallation => {
+                let request: GetRequest = parse(operation_id, request_json)?;
+                Call::get(request.company_id.as_deref().map(company_id).transpose()?)
+            }
+            Operation::CreateInstallation => {
+                Call::create(&parse::<CreateInstallation>(operation_id, request_json)?)?
+            }
+            Operation::UpdateInstallation => {
+                Call::update(&parse::<UpdateInstallation>(operation_id, request_json)?)?
+            }
+            _ => {
+                parse::<EmptyRequest>(operation_id, request_json)?;
+                Call::bare(operation)
+            }
+        };
+        let reply = match operation {
+            Operation::DeleteInstallation => {
+                self.send(&call, None)?;
+                return Ok("null".to_owned());
+            }
+            Operation::Introspect => self.fetch::<Introspection>(&call, None)?.1,
+            _ => self.fetch::<Installation>(&call, None)?.1,
+        };
+        Ok(text(reply))
+    }
+}
+
+/// Parses a request; `""` and `null` stand for `{}`.
+fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
+    let json = json.trim();
+    let json = if json.is_empty() || json == "null" {
+        "{}"
+    } else {
+        json
+    };
+    serde_json::from_str(json).map_err(|e| {
+        Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
+    })
+}
+
+fn company_id(value: &str) -> Result<Uuid> {
+    Uuid::parse_str(value)
+        .map_err(|_| Error::invalid_argument(format!("company_id {value:?} is not a UUID")))
+}
+
+fn text(reply: Reply) -> String {
+    if reply.body.is_empty() {
+        return "null".to_owned();
+    }
+    // A body that decoded as JSON is valid UTF-8.
+    String::from_utf8_lossy(&reply.body).into_owned()
+}

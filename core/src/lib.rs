@@ -1,0 +1,46 @@
+//! A client for the Installations API of the Pleo App Marketplace.
+//!
+//! ```no_run
+//! use pleo_installations::{Client, CreateInstallation};
+//!
+//! let client = Client::builder().api_key("my-api-key").build()?;
+//! let installation = client.create_installation(&CreateInstallation::default())?;
+//! println!("{} is {}", installation.id, installation.status);
+//! # Ok::<(), pleo_installations::Error>(())
+//! ```
+//!
+//! Every call retries transient failures per the operation's safety, within a connect
+//! timeout, a per-attempt timeout and an overall deadline. [`Client::call_json`] is the
+//! JSON door the C, Python and Node bindings use. Log records (target
+//! `pleo_installations`, level debug, one per attempt) never carry a secret.
+
+mod auth;
+mod client;
+mod clock;
+mod config;
+mod error;
+mod json;
+mod models;
+mod operation;
+mod retry;
+mod transport;
+
+pub use auth::Secret;
+pub use client::Client;
+pub use clock::{Clock, Random, SystemClock, ThreadRandom};
+pub use config::{
+    ClientBuilder, Config, Environment, MAX_RETRIES_LIMIT, MAX_TIMEOUT, PRODUCTION_URL, STAGING_URL,
+};
+pub use error::{Error, ErrorKind, MAX_ERROR_BODY_BYTES, Result};
+pub use json::WAIT_FOR_STATUS;
+pub use models::{
+    AuthMethod, CreateInstallation, ExternalClient, Installation, InstallationErrorCode,
+    InstallationStatus, Introspection, Metadata, UpdateInstallation,
+};
+pub use operation::Operation;
+pub use retry::MAX_RETRY_AFTER;
+pub use transport::MAX_RESPONSE_BYTES;
+pub use uuid::Uuid;
+
+/// This library's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

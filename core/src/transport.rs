@@ -1,0 +1,425 @@
+//! Sending one call: building each attempt, classifying its outcome, retrying, deadlines.
+
+use std::error::Error as StdError;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client as HttpClient, Response};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+use uuid::Uuid;
+
+use crate::clock::{Clock, Random};
+use crate::config::Settings;
+use crate::error::{Error, ErrorKind, Result};
+use crate::operation::Operation;
+use crate::retry::{self, Failure, MAX_RETRY_AFTER};
+
+/// The largest response body the client reads; a larger one is a `decode` error.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// One call of an operation: what to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub(crate) operation: Operation,
+    pub(crate) company_id: Option<Uuid>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// A successful response.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) attempts: u32,
+}
+
+/// A failed attempt: the error to report and what the retry decision needs.
+struct Attempt {
+    error: Error,
+    failure: Failure,
+}
+
+/// The HTTP machinery of a client, shared by all its clones and threads.
+pub(crate) struct Transport {
+    http: HttpClient,
+    pub(crate) settings: Settings,
+    pub(crate) clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+}
+
+impl Transport {
+    pub(crate) fn new(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<Transport> {
+        // reqwest is built without a bundled crypto provider; ring is ours. An error here
+        // means the application already installed one, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let http = HttpClient::builder()
+            .default_headers(headers)
+            .user_agent(settings.user_agent.clone())
+            .connect_timeout(settings.connect_timeout)
+            .redirect(Policy::none())
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("could not build the HTTP client: {}", chain(&e)),
+                )
+            })?;
+        Ok(Transport {
+            http,
+            settings,
+            clock,
+            random,
+        })
+    }
+
+    /// Sends `call`, retrying per the operation's rules, until success, a final failure, or
+    /// the earlier of the configured total timeout and `deadline`.
+    pub(crate) fn execute(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
+        let start = self.clock.now();
+        let total = start + self.settings.total_timeout;
+        let deadline = deadline.map_or(total, |d| d.min(total));
+        let max_attempts = self.settings.max_retries + 1;
+        let mut attempt = 1;
+        loop {
+            let remaining = deadline.saturating_duration_since(self.clock.now());
+            if remaining.is_zero() {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{}: deadline reached before attempt {attempt}",
+                        call.operation.id()
+                    ),
+                )
+                .with_attempts(attempt - 1)
+                .with_retryable(true));
+            }
+            let cut_short = remaining < self.settings.timeout;
+            let timeout = remaining.min(self.settings.timeout);
+            let Attempt { error, failure } = match self.attempt(call, attempt, timeout, cut_short) {
+                Ok(reply) => return Ok(reply),
+                Err(failed) => failed,
+            };
+            let retryable = retry::is_retryable(call.operation, failure);
+            let error = error.with_attempts(attempt).with_retryable(retryable);
+            if !retryable || attempt >= max_attempts {
+                return Err(error);
+            }
+            let delay = match error.retry_after() {
+                Some(wait) if wait > MAX_RETRY_AFTER => {
+                    let message = format!(
+                        "{}; the server asks to retry after {} s, beyond the {} s the SDK waits",
+                        error.message(),
+                        wait.as_secs(),
+                        MAX_RETRY_AFTER.as_secs()
+                    );
+                    return Err(error.with_message(message));
+                }
+                Some(wait) => wait,
+                None => retry::backoff(attempt, self.random.as_ref()),
+            };
+            if self.clock.now() + delay >= deadline {
+                return Err(error);
+            }
+            log::debug!(
+                "{} {}: retrying in {} ms after {}",
+                call.operation.method(),
+                call.operation.path(),
+                delay.as_millis(),
+                error.kind()
+            );
+            self.clock.sleep(delay);
+            attempt += 1;
+        }
+    }
+
+    fn attempt(
+        &self,
+        call: &Call,
+        attempt: u32,
+        timeout: Duration,
+        cut_short: bool,
+    ) -> std::result::Result<Reply, Attempt> {
+        let operation = call.operation;
+        let mut url = format!("{}{}", self.settings.base_url, operation.path());
+        if let Some(company_id) = call.company_id {
+            url.push_str(&format!("?company_id={company_id}"));
+        }
+        let mut request = self
+            .http
+            .request(operation.method(), url)
+            .timeout(timeout)
+            .header(
+                header::AUTHORIZATION,
+                self.settings.credential.authorization(),
+            );
+        if let Some(body) = &call.body {
+            request = request
+                .header(header::CONTENT_TYPE, JSON_CONTENT_TYPE)
+                .body(body.clone());
+        }
+        let started = Instant::now();
+        let outcome = request
+            .send()
+            .map_err(|e| self.send_failure(operation, e, timeout, cut_short))
+            .and_then(|response| self.read(operation, response, timeout, cut_short));
+        let elapsed = started.elapsed().as_millis();
+        match &outcome {
+            Ok(reply) => log::debug!(
+                "{} {} status={} attempt={attempt} elapsed_ms={elapsed} request_id={}",
+                operation.method(),
+                operation.path(),
+                reply.status,
+                reply.request_id.as_deref().unwrap_or("-"),
+            ),
+            Err(failed) => log::debug!(
+                "{} {} status={} error={} attempt={attempt} elapsed_ms={elapsed} request_id={}",
+                operation.method(),
+                operation.path(),
+                failed
+                    .error
+                    .status()
+                    .map_or("-".to_owned(), |s| s.to_string()),
+                failed.error.kind(),
+                failed.error.request_id().unwrap_or("-"),
+            ),
+        }
+        outcome.map(|reply| Reply {
+            attempts: attempt,
+            ..reply
+        })
+    }
+
+    /// Reads the response body (capped) and turns non-2xx statuses into errors.
+    fn read(
+        &self,
+        operation: Operation,
+        response: Response,
+        timeout: Duration,
+        cut_short: bool,
+    ) -> std::result::Result<Reply, Attempt> {
+        let status = response.status();
+        let request_id = ["x-request-id", "request-id"]
+            .iter()
+            .find_map(|name| response.headers().get(*name)?.to_str().ok())
+            .map(str::to_owned);
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, self.clock.wall()));
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_capped(response).map_err(|failed| {
+            let (error, failure) = match failed {
+                BodyError::TooLarge => (
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!(
+                            "{}: response body exceeds the {} byte limit",
+                            operation.id(),
+                            MAX_RESPONSE_BYTES
+                        ),
+                    ),
+                    Failure::Permanent,
+                ),
+                BodyError::Io(e) => (
+                    io_error(operation, &e, timeout, cut_short),
+                    Failure::Ambiguous,
+                ),
+            };
+            Attempt {
+                error: error
+                    .with_status(status.as_u16())
+                    .with_request_id(request_id.clone()),
+                failure,
+            }
+        })?;
+        if status.is_success() {
+            return Ok(Reply {
+                status: status.as_u16(),
+                body,
+                request_id,
+                attempts: 0,
+            });
+        }
+        let code = status.as_u16();
+        let (kind, failure, message) = if status.is_client_error() || status.is_server_error() {
+            let reason = status.canonical_reason().unwrap_or("");
+            let mut message = format!("{} failed with HTTP {code} {reason}", operation.id());
+            if let Some(said) = server_message(&body) {
+                message.push_str(": ");
+                message.push_str(&said);
+            }
+            (ErrorKind::from_status(code), Failure::Status(code), message)
+        } else {
+            let to = location.map(|l| format!(" to {l}")).unwrap_or_default();
+            let message = format!(
+                "{}: unexpected HTTP {code}{to}; redirects are not followed",
+                operation.id()
+            );
+            (ErrorKind::Decode, Failure::Permanent, message)
+        };
+        Err(Attempt {
+            error: Error::new(kind, message)
+                .with_status(code)
+                .with_request_id(request_id)
+                .with_body(&body)
+                .with_retry_after(retry_after),
+            failure,
+        })
+    }
+
+    /// Classifies a failure to get a response at all.
+    fn send_failure(
+        &self,
+        operation: Operation,
+        error: reqwest::Error,
+        timeout: Duration,
+        cut_short: bool,
+    ) -> Attempt {
+        let detail = chain(&error);
+        let id = operation.id();
+        let (kind, failure, message) = if is_certificate_error(&error) {
+            let message = format!("{id}: TLS certificate rejected: {detail}");
+            (ErrorKind::Connection, Failure::Permanent, message)
+        } else if error.is_connect() && error.is_timeout() {
+            let limit = self.settings.connect_timeout.as_millis();
+            let message = format!("{id}: could not connect within {limit} ms");
+            (ErrorKind::Timeout, Failure::Unsent, message)
+        } else if error.is_connect() {
+            let message = format!("{id}: could not connect: {detail}");
+            (ErrorKind::Connection, Failure::Unsent, message)
+        } else if error.is_timeout() {
+            let message = timeout_message(operation, timeout, cut_short);
+            (ErrorKind::Timeout, Failure::Ambiguous, message)
+        } else {
+            let message = format!("{id}: connection failed after sending: {detail}");
+            (ErrorKind::Connection, Failure::Ambiguous, message)
+        };
+        Attempt {
+            error: Error::new(kind, message).with_source(error.without_url()),
+            failure,
+        }
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
+    let limit = MAX_RESPONSE_BYTES as u64;
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    response
+        .take(limit + 1)
+        .read_to_end(&mut body)
+        .map_err(BodyError::Io)?;
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(body)
+}
+
+fn io_error(
+    operation: Operation,
+    error: &std::io::Error,
+    timeout: Duration,
+    cut_short: bool,
+) -> Error {
+    let timed_out = error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout);
+    if timed_out {
+        Error::new(
+            ErrorKind::Timeout,
+            timeout_message(operation, timeout, cut_short),
+        )
+    } else {
+        Error::new(
+            ErrorKind::Connection,
+            format!(
+                "{}: connection failed while reading the response: {}",
+                operation.id(),
+                chain(error)
+            ),
+        )
+    }
+}
+
+fn timeout_message(operation: Operation, timeout: Duration, cut_short: bool) -> String {
+    let limit = timeout.as_millis();
+    if cut_short {
+        format!(
+            "{}: the call's overall deadline passed ({limit} ms left for this attempt)",
+            operation.id()
+        )
+    } else {
+        format!("{}: no response within {limit} ms", operation.id())
+    }
+}
+
+/// The `message` (or `error_description`, `error`) field of a JSON error body, shortened.
+fn server_message(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = ["message", "error_description", "error"]
+        .iter()
+        .find_map(|key| value.get(*key)?.as_str())?;
+    Some(text.chars().take(300).collect())
+}
+
+/// The error and its sources as one line, without the request URL.
+fn chain(error: &(dyn StdError + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = error.source();
+    while let Some(source) = current {
+        parts.push(source.to_string());
+        current = source.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    parts.join(": ")
+}
+
+fn is_certificate_error(error: &(dyn StdError + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let rustls_error = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if matches!(
+            rustls_error,
+            Some(
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::InvalidCertRevocationList(_)
+                    | rustls::Error::NoCertificatesPresented
+            )
+        ) {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
