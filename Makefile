@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Everything a fresh machine
+# of this kind needs beyond the Rust toolchain is installed by the targets themselves.
+
+CARGO ?= cargo
+SERVER_CORE ?= 0
+CLIENT_CORE ?= 1
+
+.PHONY: demo test lint unit bench build clean
+
+## Walk the installation lifecycle against the embedded emulator.
+demo:
+	$(CARGO) run --quiet -p pleo-installations-cli -- demo
+
+## Everything CI checks: formatting, lints, then every test.
+test: lint unit
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --locked
+
+build:
+	$(CARGO) build --workspace --release --locked
+
+## Latency of get_installation against the emulator: the SDK next to bare reqwest.
+## The emulator and the client are pinned to separate cores when taskset is there.
+bench:
+	$(CARGO) build --release --locked -p pleo-installations-cli
+	$(CARGO) bench --locked -p pleo-installations --bench latency --no-run
+	./tests/bench/run.sh $(SERVER_CORE) $(CLIENT_CORE)
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,111 @@
+//! The command line's options and commands.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Manage the installation of a Pleo App Marketplace integration from the shell.
+///
+/// Results print to stdout as JSON; errors print to stderr as the SDK's error JSON and
+/// the exit code is non-zero (2 for bad arguments, 1 for everything else).
+#[derive(Debug, Parser)]
+#[command(name = "pleo-installations", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub connection: Connection,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where to send requests and how to authenticate.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Base URL of the API (e.g. an emulator's); excludes --environment.
+    #[arg(long, global = true, env = "PLEO_BASE_URL", conflicts_with = "environment")]
+    pub base_url: Option<String>,
+    /// Pleo's hosted environment.
+    #[arg(long, global = true, value_enum)]
+    pub environment: Option<EnvironmentArg>,
+    /// API key (HTTP Basic).
+    #[arg(long, global = true, env = "PLEO_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// OAuth access token (Bearer).
+    #[arg(
+        long,
+        global = true,
+        env = "PLEO_ACCESS_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "api_key"
+    )]
+    pub access_token: Option<String>,
+    /// Limit for one attempt, in milliseconds.
+    #[arg(long, global = true)]
+    pub timeout_ms: Option<u64>,
+    /// How many times a failed attempt may be repeated.
+    #[arg(long, global = true)]
+    pub max_retries: Option<u32>,
+}
+
+/// A hosted environment.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvironmentArg {
+    /// https://external.pleo.io
+    Production,
+    /// https://external.staging.pleo.io
+    Staging,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read the installation.
+    Get {
+        /// Only this company of the organisation.
+        #[arg(long)]
+        company_id: Option<String>,
+    },
+    /// Create the installation (ACTIVATED unless --status is given).
+    Create {
+        /// Initial status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Initial metadata, a JSON object.
+        #[arg(long)]
+        metadata: Option<String>,
+    },
+    /// Change the installation's status, metadata or error code.
+    Update {
+        /// New status.
+        #[arg(long)]
+        status: String,
+        /// New metadata, a JSON object.
+        #[arg(long)]
+        metadata: Option<String>,
+        /// Error code (with INACTIVE or ERROR).
+        #[arg(long)]
+        error_code: Option<String>,
+    },
+    /// Delete the installation (revokes the client's tokens).
+    Delete,
+    /// Activate an AUTHORIZED installation.
+    Activate,
+    /// Complete the installation (deprecated by the API: use activate).
+    Complete,
+    /// Show which credential is in use.
+    Introspect,
+    /// Wait until the installation's status is one of several.
+    Wait {
+        /// Statuses to wait for, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        status: Vec<String>,
+        /// How long to wait, in milliseconds.
+        #[arg(long, default_value_t = 60_000)]
+        timeout_ms: u64,
+    },
+    /// Serve the API emulator on 127.0.0.1 until interrupted.
+    Mock {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Walk the whole installation lifecycle against an embedded emulator.
+    Demo,
+}

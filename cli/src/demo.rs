@@ -1,0 +1,91 @@
+//! `pleo-installations demo`: the whole lifecycle against an embedded emulator.
+
+use std::thread;
+use std::time::Duration;
+
+use pleo_installations::{
+    Client, CreateInstallation, Error, ErrorKind, InstallationStatus, Metadata,
+    UpdateInstallation,
+};
+use pleo_installations_mock::{Fault, MockServer};
+use serde_json::json;
+
+/// Runs the demo, printing each step; fails if any step does not behave as shown.
+pub fn run() -> Result<(), Error> {
+    let server = MockServer::start()
+        .map_err(|e| Error::new(ErrorKind::Connection, format!("emulator: {e}")))?;
+    println!("Pleo Installations emulator at {}\n", server.url());
+    let client = Client::builder()
+        .base_url(server.url())
+        .api_key(server.api_key())
+        .build()?;
+
+    step("1. create the installation (API-key flow)");
+    show(&client.create_installation(&CreateInstallation::default())?);
+
+    step("2. get it");
+    show(&client.get_installation(None)?);
+
+    step("3. the sync starts: PENDING_INTEGRATION with metadata");
+    let metadata = metadata(json!({"syncStartedBy": "worker-1", "externalConfigurationId": "123456789"}));
+    let update = UpdateInstallation::new(InstallationStatus::PendingIntegration).metadata(metadata);
+    show(&client.update_installation(&update)?);
+
+    step("4. a second worker finishes the sync while the first waits for ACTIVATED");
+    let worker = {
+        let client = client.clone();
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(600));
+            let done = metadata(json!({"syncStartedBy": "worker-1", "syncedBy": "worker-2"}));
+            let update = UpdateInstallation::new(InstallationStatus::Activated).metadata(done);
+            client.update_installation(&update).map(drop)
+        })
+    };
+    let activated = client.wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(10))?;
+    worker
+        .join()
+        .map_err(|_| Error::new(ErrorKind::Internal, "the second worker panicked"))??;
+    show(&activated);
+
+    step("5. introspect the credential");
+    show(&client.introspect()?);
+
+    step("6. the emulator answers 503 once; the client retries and succeeds");
+    server.clear_journal();
+    server.push_fault(Fault::status(503).for_operation("getClientInstallation"));
+    let installation = client.get_installation(None)?;
+    let seen = server.journal().len();
+    println!("the emulator received {seen} GET requests (503, then 200)");
+    show(&installation);
+
+    step("7. delete it");
+    client.delete_installation()?;
+    println!("deleted");
+
+    step("8. get it again: not_found");
+    match client.get_installation(None) {
+        Err(error) if error.kind() == ErrorKind::NotFound => println!("{}", error.to_json()),
+        Err(error) => return Err(error),
+        Ok(_) => return Err(Error::new(ErrorKind::Internal, "the installation survived delete")),
+    }
+    println!("\nDone: the lifecycle ran end to end.");
+    Ok(())
+}
+
+fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+fn show(value: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => println!("(unprintable: {e})"),
+    }
+}
+
+fn metadata(value: serde_json::Value) -> Metadata {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => Metadata::new(),
+    }
+}

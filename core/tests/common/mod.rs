@@ -1,0 +1,90 @@
+//! Shared helpers of the core's integration tests.
+#![allow(dead_code, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use pleo_installations::{Client, ClientBuilder, Clock, Random};
+use pleo_installations_mock::MockServer;
+
+/// A clock whose sleeps return at once, advance its time and are recorded.
+pub struct FakeClock {
+    start: Instant,
+    offset: Mutex<Duration>,
+    pub sleeps: Mutex<Vec<Duration>>,
+}
+
+impl FakeClock {
+    pub fn new() -> Arc<FakeClock> {
+        Arc::new(FakeClock {
+            start: Instant::now(),
+            offset: Mutex::new(Duration::ZERO),
+            sleeps: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The HTTP date `after` past this clock's wall time.
+    pub fn wall_after(&self, after: Duration) -> String {
+        httpdate::fmt_http_date(self.wall() + after)
+    }
+
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.sleeps.lock().unwrap().clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Instant {
+        self.start + *self.offset.lock().unwrap()
+    }
+
+    fn wall(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000) + *self.offset.lock().unwrap()
+    }
+
+    fn sleep(&self, duration: Duration) {
+        *self.offset.lock().unwrap() += duration;
+        self.sleeps.lock().unwrap().push(duration);
+    }
+}
+
+/// A "random" source that always answers the same number.
+pub struct FixedRandom(pub f64);
+
+impl Random for FixedRandom {
+    fn unit(&self) -> f64 {
+        self.0
+    }
+}
+
+/// A builder aimed at `server` with its default API key.
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder().base_url(server.url()).api_key(server.api_key())
+}
+
+/// A client of `server` whose waits are instant and recorded by the returned clock;
+/// the random factor is 1.0 (the full backoff).
+pub fn fake_time_client(server: &MockServer, max_retries: u32) -> (Client, Arc<FakeClock>) {
+    let clock = FakeClock::new();
+    let client = builder(server)
+        .max_retries(max_retries)
+        .clock(clock.clone())
+        .random(Arc::new(FixedRandom(0.999_999_999)))
+        .build()
+        .unwrap();
+    (client, clock)
+}
+
+/// Rounds durations to milliseconds, for exact comparisons.
+pub fn millis(durations: &[Duration]) -> Vec<u128> {
+    durations.iter().map(|d| (d.as_secs_f64() * 1000.0).round() as u128).collect()
+}
+
+/// The number of requests for `operation` in the emulator's journal.
+pub fn received(server: &MockServer, operation: &str) -> usize {
+    server
+        .journal()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some(operation))
+        .count()
+}

@@ -1,0 +1,37 @@
+//! One client shared by many threads.
+
+mod common;
+
+use std::sync::Arc;
+use std::thread;
+
+use pleo_installations::{Client, CreateInstallation, InstallationStatus};
+use pleo_installations_mock::MockServer;
+
+#[test]
+fn sixteen_threads_share_one_client() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Client>();
+
+    let server = MockServer::start().unwrap();
+    let client = Arc::new(common::builder(&server).build().unwrap());
+    let created = client.create_installation(&CreateInstallation::default()).unwrap();
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let client = Arc::clone(&client);
+            thread::spawn(move || {
+                for _ in 0..50 {
+                    let installation = client.get_installation(None).unwrap();
+                    assert_eq!(installation.status, InstallationStatus::Activated);
+                }
+                client.introspect().unwrap();
+            })
+        })
+        .collect();
+    for handle in threads {
+        handle.join().unwrap();
+    }
+    let gets = common::received(&server, "getClientInstallation");
+    assert_eq!(gets, 16 * 50);
+    assert_eq!(client.get_installation(None).unwrap().id, created.id);
+}

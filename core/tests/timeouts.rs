@@ -1,0 +1,149 @@
+//! Per-attempt timeouts, the overall deadline and waiting for a status, on the real clock.
+//!
+//! The bounds asserted are generous ceilings that prove "does not hang", not speed goals.
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::{builder, received};
+use pleo_installations::{CreateInstallation, ErrorKind, InstallationStatus, UpdateInstallation};
+use pleo_installations_mock::{Fault, MockServer};
+
+#[test]
+fn a_slow_attempt_times_out_and_an_idempotent_call_retries_it() {
+    let server = MockServer::start().unwrap();
+    server.seed_installation(&server.api_key(), None, "ACTIVATED");
+    let client = builder(&server)
+        .timeout(Duration::from_millis(200))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_secs(3)));
+    let started = Instant::now();
+    client.get_installation(None).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(received(&server, "getClientInstallation"), 2);
+}
+
+#[test]
+fn a_slow_create_times_out_without_a_retry() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_secs(3)));
+    let err = client.create_installation(&CreateInstallation::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.retryable());
+    assert!(err.message().contains("200 ms"), "{err}");
+    assert_eq!(received(&server, "createClientInstallation"), 1);
+}
+
+#[test]
+fn the_overall_deadline_bounds_all_attempts() {
+    let server = MockServer::start().unwrap();
+    server.seed_installation(&server.api_key(), None, "ACTIVATED");
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .total_timeout(Duration::from_millis(500))
+        .max_retries(10)
+        .build()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_secs(3)).times(10));
+    let started = Instant::now();
+    let err = client.get_installation(None).unwrap_err();
+    let elapsed = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
+    assert!(err.attempts() >= 1 && err.attempts() <= 2, "{}", err.attempts());
+}
+
+#[test]
+fn a_connect_timeout_is_a_timeout_of_an_unsent_request() {
+    // A listener that never accepts: once its accept queue is full, the kernel drops
+    // further SYNs and connecting hangs until the client's connect timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    while queued.len() < 4096 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => break,
+        }
+    }
+    assert!(queued.len() < 4096, "the accept queue never filled");
+    let clock = common::FakeClock::new();
+    let client = pleo_installations::Client::builder()
+        .base_url(format!("http://{addr}"))
+        .api_key("k")
+        .connect_timeout(Duration::from_millis(100))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.create_installation(&CreateInstallation::default()).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.message().contains("connect"), "{err}");
+    // Nothing was sent, so even create was retried.
+    assert_eq!(err.attempts(), 3);
+    assert!(err.retryable());
+    drop(listener);
+}
+
+#[test]
+fn wait_for_status_returns_once_another_worker_changes_it() {
+    let server = MockServer::start().unwrap();
+    server.seed_installation(&server.api_key(), None, "PENDING_INTEGRATION");
+    let client = builder(&server).build().unwrap();
+    let worker = {
+        let client = client.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            client
+                .update_installation(&UpdateInstallation::new(InstallationStatus::Activated))
+                .unwrap();
+        })
+    };
+    let done = client
+        .wait_for_status(
+            &[InstallationStatus::Activated, InstallationStatus::Error],
+            Duration::from_secs(10),
+        )
+        .unwrap();
+    worker.join().unwrap();
+    assert_eq!(done.status, InstallationStatus::Activated);
+    assert!(received(&server, "getClientInstallation") >= 2);
+}
+
+#[test]
+fn wait_for_status_times_out_naming_the_last_status() {
+    let server = MockServer::start().unwrap();
+    server.seed_installation(&server.api_key(), None, "AUTHORIZED");
+    let clock = common::FakeClock::new();
+    let client = builder(&server).clock(clock.clone()).build().unwrap();
+    let err = client
+        .wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(5))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.message().contains("AUTHORIZED"), "{err}");
+    // 250 ms doubling to a 2 s cap, the last pause cut to the time left.
+    assert_eq!(common::millis(&clock.sleeps()), [250, 500, 1000, 2000, 1250]);
+}
+
+#[test]
+fn wait_for_status_waits_for_an_installation_that_does_not_exist_yet() {
+    let server = MockServer::start().unwrap();
+    let clock = common::FakeClock::new();
+    let client = builder(&server).clock(clock.clone()).build().unwrap();
+    let err = client
+        .wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(1))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert!(err.message().contains("no installation"), "{err}");
+}

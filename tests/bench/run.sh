@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the core latency benchmark against an emulator in its own process, the two pinned
+# to separate cores (args: server core, client core), and records the table.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+server_core=${1:-0}
+client_core=${2:-1}
+
+pin() {
+    local core=$1; shift
+    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then taskset -c "$core" "$@"; else "$@"; fi
+}
+
+coproc MOCK { pin "$server_core" target/release/pleo-installations mock --port 0; }
+trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
+read -r ready <&"${MOCK[0]}"
+url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
+key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' <<<"$ready")
+
+mkdir -p tests/bench/results
+out=tests/bench/results/core-latency.md
+{
+    echo "# Core latency: \`get_installation\` vs bare reqwest"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
+         "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $server_core, client to core $client_core."
+    echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), \`make bench\`."
+    echo
+    PLEO_BASE_URL=$url PLEO_API_KEY=$key pin "$client_core" cargo bench --quiet --locked -p pleo-installations --bench latency
+} | tee "$out"
