@@ -1,1 +1,229 @@
-//! Placeholder: the emulator is being written.
+//! A stateful emulator of Pleo's Installations API (`https://external.pleo.io`), for
+//! running clients and their tests offline.
+//!
+//! It serves the seven operations of the spec on `127.0.0.1`, keeps installations per
+//! client and company with Pleo's lifecycle rules, checks `Authorization` (API key as
+//! Basic user name, or Bearer token), records every request in a journal, and injects
+//! faults (error statuses with `Retry-After`, delays, dropped connections, malformed
+//! bodies) on demand. Every [`MockServer`] is independent; starting one takes
+//! milliseconds; dropping it stops it.
+//!
+//! ```
+//! use pleo_installations_mock::{Fault, MockServer};
+//!
+//! let server = MockServer::start().unwrap();
+//! println!("emulator at {} with API key {}", server.url(), server.api_key());
+//! server.seed_installation(&server.api_key(), None, "AUTHORIZED");
+//! server.push_fault(Fault::status(503).with_retry_after("1"));
+//! // ... point a client at server.url() ...
+//! assert!(server.journal().is_empty());
+//! ```
+//!
+//! The same controls are available over HTTP under `/__mock/` (see the README), for an
+//! emulator running in another process (`pleo-installations mock --port 8080`).
+
+mod admin;
+mod config;
+mod credentials;
+mod emulator;
+mod error;
+mod faults;
+mod journal;
+mod models;
+mod operation;
+mod response;
+mod routes;
+mod server;
+mod state;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use config::{DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, MockConfig};
+pub use credentials::{
+    CredentialKind, DEFAULT_ACCESS_TOKEN, DEFAULT_API_KEY, DEFAULT_COMPANY_ID, DEFAULT_SCOPE,
+    MockCredential,
+};
+pub use error::MockError;
+pub use faults::{Fault, MALFORMED_BODY};
+pub use journal::RecordedRequest;
+pub use operation::OPERATION_IDS;
+pub use state::SeedInstallation;
+
+use emulator::Emulator;
+use server::Running;
+
+/// A running emulator. Dropping it (or [`shutdown`](MockServer::shutdown)) stops it: the
+/// port is closed and every open connection is cut, even one in the middle of a delay.
+pub struct MockServer {
+    emulator: Arc<Emulator>,
+    running: Running,
+}
+
+impl MockServer {
+    /// Starts an emulator on `127.0.0.1` on a free port with the default credentials
+    /// ([`DEFAULT_API_KEY`] and [`DEFAULT_ACCESS_TOKEN`]).
+    pub fn start() -> std::io::Result<MockServer> {
+        MockServer::start_with(MockConfig::default())
+    }
+
+    /// Starts an emulator with this configuration.
+    pub fn start_with(config: MockConfig) -> std::io::Result<MockServer> {
+        let emulator = Arc::new(Emulator::new(&config));
+        let running = Running::start(&config, emulator.clone())?;
+        Ok(MockServer { emulator, running })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.running.addr())
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.running.addr()
+    }
+
+    /// The first API key it accepts ([`DEFAULT_API_KEY`] by default; empty if it accepts none).
+    pub fn api_key(&self) -> String {
+        self.first_secret(CredentialKind::ApiKey)
+    }
+
+    /// The first bearer token it accepts ([`DEFAULT_ACCESS_TOKEN`] by default; empty if it
+    /// accepts none).
+    pub fn access_token(&self) -> String {
+        self.first_secret(CredentialKind::Bearer)
+    }
+
+    fn first_secret(&self, kind: CredentialKind) -> String {
+        self.emulator
+            .credentials()
+            .first(kind)
+            .map(|c| c.secret.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every credential it accepts.
+    pub fn credentials(&self) -> Vec<MockCredential> {
+        self.emulator.credentials().all().to_vec()
+    }
+
+    /// Accepts one more credential from now on (replacing one of the same kind and secret).
+    pub fn add_credential(&self, credential: MockCredential) {
+        self.emulator.credentials().add(credential);
+    }
+
+    /// Accepts `key` as another API key of the first API-key client (the same client,
+    /// company and installations as [`api_key`](MockServer::api_key)).
+    pub fn add_api_key(&self, key: &str) {
+        self.add_alias(CredentialKind::ApiKey, key);
+    }
+
+    /// Accepts `token` as another bearer token of the first bearer client (the same client,
+    /// company and installations as [`access_token`](MockServer::access_token)).
+    pub fn add_access_token(&self, token: &str) {
+        self.add_alias(CredentialKind::Bearer, token);
+    }
+
+    fn add_alias(&self, kind: CredentialKind, secret: &str) {
+        let mut store = self.emulator.credentials();
+        let mut credential = store.first(kind).cloned().unwrap_or_else(|| match kind {
+            CredentialKind::ApiKey => MockCredential::default_api_key(),
+            CredentialKind::Bearer => MockCredential::default_access_token(),
+        });
+        credential.secret = secret.to_owned();
+        store.add(credential);
+    }
+
+    /// Queues a fault; queued faults are used in FIFO order (see [`Fault`]).
+    pub fn push_fault(&self, fault: Fault) {
+        self.emulator.faults().push(fault);
+    }
+
+    /// Forgets every queued fault.
+    pub fn clear_faults(&self) {
+        self.emulator.faults().clear();
+    }
+
+    /// How many faults are still queued (a fault with `times(n)` counts once).
+    pub fn pending_faults(&self) -> usize {
+        self.emulator.faults().len()
+    }
+
+    /// The API requests received so far, oldest first (admin requests are not recorded).
+    pub fn journal(&self) -> Vec<RecordedRequest> {
+        self.emulator.journal().entries()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_journal(&self) {
+        self.emulator.journal().clear();
+    }
+
+    /// Forgets every installation, queued fault and recorded request. Credentials stay.
+    pub fn reset(&self) {
+        self.emulator.reset();
+    }
+
+    /// Puts an installation in place directly, replacing any of the same client and
+    /// company, and returns it as the API would (`InstallationResponse` JSON).
+    ///
+    /// `credential` is the secret (API key or token) of the owning client; `company_id`
+    /// defaults to the credential's company; `status` may be any non-empty string,
+    /// including one the spec does not list.
+    ///
+    /// # Panics
+    /// If the credential is unknown or the status empty; [`seed`](MockServer::seed) returns
+    /// an error instead.
+    pub fn seed_installation(
+        &self,
+        credential: &str,
+        company_id: Option<Uuid>,
+        status: &str,
+    ) -> Value {
+        let mut seed = SeedInstallation::new(credential, status);
+        seed.company_id = company_id;
+        match self.seed(seed) {
+            Ok(installation) => installation,
+            Err(e) => panic!("seed_installation: {e}"),
+        }
+    }
+
+    /// Puts an installation in place directly (see [`SeedInstallation`]); returns it as
+    /// the API would.
+    pub fn seed(&self, seed: SeedInstallation) -> Result<Value, MockError> {
+        self.emulator.seed(&seed)
+    }
+
+    /// The installation of `credential`'s client in `company_id` (by default the
+    /// credential's company), as the API would return it.
+    pub fn installation(&self, credential: &str, company_id: Option<Uuid>) -> Option<Value> {
+        let who = self
+            .emulator
+            .credentials()
+            .find_secret(credential)
+            .cloned()?;
+        let installation = self
+            .emulator
+            .installations()
+            .find(&who.client_id, company_id.unwrap_or(who.company_id))?;
+        serde_json::to_value(installation).ok()
+    }
+
+    /// Stops the emulator now (as dropping it does).
+    pub fn shutdown(mut self) {
+        self.running.stop();
+    }
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}

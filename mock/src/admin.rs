@@ -1,0 +1,136 @@
+//! The admin HTTP API under `/__mock/`: control an emulator running in another process
+//! (e.g. `pleo-installations mock`). No authentication; never journaled; never faulted.
+
+use hyper::header::{ALLOW, HeaderValue};
+use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::emulator::Emulator;
+use crate::faults::Fault;
+use crate::response::{self, ApiError, HttpResponse};
+use crate::state::SeedInstallation;
+
+/// The prefix of every admin path; the real API has nothing under it.
+pub(crate) const PREFIX: &str = "/__mock";
+
+/// Whether `path` belongs to the admin API.
+pub(crate) fn is_admin(path: &str) -> bool {
+    path == PREFIX
+        || path
+            .strip_prefix(PREFIX)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Answers one admin request.
+pub(crate) fn handle(
+    emulator: &Emulator,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> HttpResponse {
+    let resource = path.strip_prefix(PREFIX).unwrap_or(path);
+    let allow = match resource {
+        "/health" => "GET",
+        "/faults" | "/journal" | "/installations" => "GET, POST, DELETE",
+        "/reset" => "POST",
+        _ => {
+            return ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!(
+                    "no admin route {method} {path}; the admin API has /__mock/health, /__mock/faults, \
+                     /__mock/journal, /__mock/installations and /__mock/reset"
+                ),
+            )
+            .into_response();
+        }
+    };
+    let result = match (resource, method.clone()) {
+        ("/health", Method::GET) => Ok(ok(json!({"status": "ok"}))),
+        ("/faults", Method::GET) => Ok(ok(Value::Array(emulator.faults().list()))),
+        ("/faults", Method::POST) => push_faults(emulator, body),
+        ("/faults", Method::DELETE) => {
+            emulator.faults().clear();
+            Ok(ok(json!({"status": "ok"})))
+        }
+        ("/journal", Method::GET) => Ok(response::json(StatusCode::OK, &emulator.journal().entries())),
+        ("/journal", Method::DELETE) => {
+            emulator.journal().clear();
+            Ok(ok(json!({"status": "ok"})))
+        }
+        ("/installations", Method::GET) => Ok(ok(Value::Array(
+            emulator
+                .installations()
+                .list()
+                .into_iter()
+                .map(|(client_id, installation)| {
+                    json!({"client_id": client_id, "installation": installation})
+                })
+                .collect(),
+        ))),
+        ("/installations", Method::POST) => seed(emulator, body),
+        ("/installations", Method::DELETE) => {
+            emulator.installations().clear();
+            Ok(ok(json!({"status": "ok"})))
+        }
+        ("/reset", Method::POST) => {
+            emulator.reset();
+            Ok(ok(json!({"status": "ok"})))
+        }
+        _ => {
+            let mut response = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{path} does not take {method}; it takes {allow}"),
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static(allow));
+            return response;
+        }
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+fn ok(value: Value) -> HttpResponse {
+    response::json(StatusCode::OK, &value)
+}
+
+fn parse(body: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_json",
+            format!("the request body is not valid JSON: {e}"),
+        )
+    })
+}
+
+/// `POST /__mock/faults`: one fault object, or an array of them (all or none are queued).
+fn push_faults(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    let value = parse(body)?;
+    let specs = match value {
+        Value::Array(items) => items,
+        single => vec![single],
+    };
+    let faults = specs
+        .iter()
+        .map(Fault::from_json)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::bad_request("invalid_fault", e.to_string()))?;
+    let mut queue = emulator.faults();
+    for fault in faults {
+        queue.push(fault);
+    }
+    Ok(ok(json!({"pending_faults": queue.len()})))
+}
+
+/// `POST /__mock/installations`: puts an installation in place; answers it.
+fn seed(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    let seed = SeedInstallation::from_json(&parse(body)?)
+        .map_err(|e| ApiError::bad_request("invalid_installation", e.to_string()))?;
+    let installation = emulator
+        .seed(&seed)
+        .map_err(|e| ApiError::bad_request("invalid_installation", e.to_string()))?;
+    Ok(ok(installation))
+}

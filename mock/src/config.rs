@@ -1,0 +1,54 @@
+//! How an emulator is started.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::credentials::MockCredential;
+
+/// The default cap on request bodies: 1 MiB. Larger bodies are answered with 413.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The default number of requests the journal keeps (the oldest are dropped first).
+pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
+
+/// The configuration of a [`MockServer`](crate::MockServer).
+///
+/// Build it from [`MockConfig::default`] and change what you need:
+///
+/// ```
+/// use pleo_installations_mock::{MockConfig, MockCredential};
+/// let config = MockConfig {
+///     port: 0,
+///     credentials: vec![MockCredential::api_key("my-test-key")],
+///     ..MockConfig::default()
+/// };
+/// # drop(config);
+/// ```
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    /// The address to listen on; `127.0.0.1` by default (loopback only).
+    pub host: IpAddr,
+    /// The port; `0` (the default) picks a free ephemeral port.
+    pub port: u16,
+    /// The credentials accepted; by default [`MockCredential::default_api_key`] and
+    /// [`MockCredential::default_access_token`].
+    pub credentials: Vec<MockCredential>,
+    /// How many API requests the journal keeps; the oldest are dropped first; `0` keeps none.
+    pub journal_limit: usize,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            credentials: vec![
+                MockCredential::default_api_key(),
+                MockCredential::default_access_token(),
+            ],
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
