@@ -19,7 +19,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Connection {
     /// Base URL of the API (e.g. an emulator's); excludes --environment.
-    #[arg(long, global = true, env = "PLEO_BASE_URL", conflicts_with = "environment")]
+    #[arg(
+        long,
+        global = true,
+        env = "PLEO_BASE_URL",
+        conflicts_with = "environment"
+    )]
     pub base_url: Option<String>,
     /// Pleo's hosted environment.
     #[arg(long, global = true, value_enum)]

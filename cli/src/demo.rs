@@ -4,8 +4,7 @@ use std::thread;
 use std::time::Duration;
 
 use pleo_installations::{
-    Client, CreateInstallation, Error, ErrorKind, InstallationStatus, Metadata,
-    UpdateInstallation,
+    Client, CreateInstallation, Error, ErrorKind, InstallationStatus, Metadata, UpdateInstallation,
 };
 use pleo_installations_mock::{Fault, MockServer};
 use serde_json::json;
@@ -27,8 +26,9 @@ pub fn run() -> Result<(), Error> {
     show(&client.get_installation(None)?);
 
     step("3. the sync starts: PENDING_INTEGRATION with metadata");
-    let metadata = metadata(json!({"syncStartedBy": "worker-1", "externalConfigurationId": "123456789"}));
-    let update = UpdateInstallation::new(InstallationStatus::PendingIntegration).metadata(metadata);
+    let started =
+        metadata(json!({"syncStartedBy": "worker-1", "externalConfigurationId": "123456789"}));
+    let update = UpdateInstallation::new(InstallationStatus::PendingIntegration).metadata(started);
     show(&client.update_installation(&update)?);
 
     step("4. a second worker finishes the sync while the first waits for ACTIVATED");
@@ -41,7 +41,8 @@ pub fn run() -> Result<(), Error> {
             client.update_installation(&update).map(drop)
         })
     };
-    let activated = client.wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(10))?;
+    let activated =
+        client.wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(10))?;
     worker
         .join()
         .map_err(|_| Error::new(ErrorKind::Internal, "the second worker panicked"))??;
@@ -66,7 +67,12 @@ pub fn run() -> Result<(), Error> {
     match client.get_installation(None) {
         Err(error) if error.kind() == ErrorKind::NotFound => println!("{}", error.to_json()),
         Err(error) => return Err(error),
-        Ok(_) => return Err(Error::new(ErrorKind::Internal, "the installation survived delete")),
+        Ok(_) => {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "the installation survived delete",
+            ));
+        }
     }
     println!("\nDone: the lifecycle ran end to end.");
     Ok(())

@@ -52,7 +52,10 @@ fn client(connection: &Connection) -> Result<Client, Error> {
     config.timeout_ms = connection.timeout_ms;
     config.max_retries = connection.max_retries;
     ClientBuilder::from_config(config)
-        .sdk_component(format!("pleo-installations-cli/{}", env!("CARGO_PKG_VERSION")))
+        .sdk_component(format!(
+            "pleo-installations-cli/{}",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
 }
 

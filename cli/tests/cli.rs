@@ -37,21 +37,54 @@ fn json_err(output: &Output) -> Value {
 #[test]
 fn every_command_against_the_emulator() {
     let server = MockServer::start().unwrap();
-    let created = json_out(&run(&server, &["create", "--status", "AUTHORIZED", "--metadata", r#"{"a": 1}"#]));
+    let created = json_out(&run(
+        &server,
+        &[
+            "create",
+            "--status",
+            "AUTHORIZED",
+            "--metadata",
+            r#"{"a": 1}"#,
+        ],
+    ));
     assert_eq!(created["status"], "AUTHORIZED");
     assert_eq!(created["metadata"]["a"], 1);
     assert_eq!(json_out(&run(&server, &["get"]))["id"], created["id"]);
-    assert_eq!(json_out(&run(&server, &["activate"]))["status"], "ACTIVATED");
+    assert_eq!(
+        json_out(&run(&server, &["activate"]))["status"],
+        "ACTIVATED"
+    );
     let updated = json_out(&run(
         &server,
-        &["update", "--status", "INACTIVE", "--error-code", "NOT_ENTITLED"],
+        &[
+            "update",
+            "--status",
+            "INACTIVE",
+            "--error-code",
+            "NOT_ENTITLED",
+        ],
     ));
     assert_eq!(updated["errorCode"], "NOT_ENTITLED");
     run(&server, &["update", "--status", "AUTHORIZED"]);
-    assert_eq!(json_out(&run(&server, &["complete"]))["status"], "ACTIVATED");
-    let waited = json_out(&run(&server, &["wait", "--status", "ERROR,ACTIVATED", "--timeout-ms", "2000"]));
+    assert_eq!(
+        json_out(&run(&server, &["complete"]))["status"],
+        "ACTIVATED"
+    );
+    let waited = json_out(&run(
+        &server,
+        &[
+            "wait",
+            "--status",
+            "ERROR,ACTIVATED",
+            "--timeout-ms",
+            "2000",
+        ],
+    ));
     assert_eq!(waited["status"], "ACTIVATED");
-    assert_eq!(json_out(&run(&server, &["introspect"]))["data"]["authMethod"], "API_KEY");
+    assert_eq!(
+        json_out(&run(&server, &["introspect"]))["data"]["authMethod"],
+        "API_KEY"
+    );
     assert_eq!(json_out(&run(&server, &["delete"])), Value::Null);
 
     let missing = run(&server, &["get"]);
@@ -71,7 +104,12 @@ fn bad_arguments_exit_2_with_an_error_naming_them() {
     assert!(error["message"].as_str().unwrap().contains("company_id"));
 
     let bad_metadata = json_err(&run(&server, &["create", "--metadata", "[1]"]));
-    assert!(bad_metadata["message"].as_str().unwrap().contains("--metadata"));
+    assert!(
+        bad_metadata["message"]
+            .as_str()
+            .unwrap()
+            .contains("--metadata")
+    );
 
     let usage = run(&server, &["update"]);
     assert_eq!(usage.status.code(), Some(2));
@@ -93,7 +131,13 @@ fn flags_override_the_environment_and_secrets_stay_hidden() {
 
     let token = Command::new(BIN)
         .env_remove("PLEO_API_KEY")
-        .args(["--base-url", &server.url(), "--access-token", &server.access_token(), "introspect"])
+        .args([
+            "--base-url",
+            &server.url(),
+            "--access-token",
+            &server.access_token(),
+            "introspect",
+        ])
         .output()
         .unwrap();
     assert_eq!(json_out(&token)["data"]["authMethod"], "OAUTH2");
@@ -114,12 +158,20 @@ fn mock_serves_until_stopped() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let ready: Value = serde_json::from_str(&line).unwrap();
     let url = ready["url"].as_str().unwrap().to_owned();
     let output = Command::new(BIN)
         .env_remove("PLEO_API_KEY")
-        .args(["--base-url", &url, "--api-key", ready["api_key"].as_str().unwrap(), "create"])
+        .args([
+            "--base-url",
+            &url,
+            "--api-key",
+            ready["api_key"].as_str().unwrap(),
+            "create",
+        ])
         .output()
         .unwrap();
     child.kill().unwrap();
@@ -131,7 +183,11 @@ fn mock_serves_until_stopped() {
 fn demo_walks_the_lifecycle() {
     let output = Command::new(BIN).arg("demo").output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for expected in [
         "PENDING_INTEGRATION",
         "second worker",

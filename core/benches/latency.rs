@@ -18,7 +18,9 @@ const PER_ROUND: usize = 1_000;
 type Probe<'a> = Box<dyn Fn() + 'a>;
 
 fn main() {
-    let local = std::env::var("PLEO_BASE_URL").is_err().then(|| MockServer::start().unwrap());
+    let local = std::env::var("PLEO_BASE_URL")
+        .is_err()
+        .then(|| MockServer::start().unwrap());
     let (url, key) = match &local {
         Some(server) => (server.url(), server.api_key()),
         None => (
@@ -26,9 +28,14 @@ fn main() {
             std::env::var("PLEO_API_KEY").unwrap_or_else(|_| "pleo-mock-api-key".to_owned()),
         ),
     };
-    let sdk = Client::builder().base_url(&url).api_key(&key).build().unwrap();
+    let sdk = Client::builder()
+        .base_url(&url)
+        .api_key(&key)
+        .build()
+        .unwrap();
     if sdk.get_installation(None).is_err() {
-        sdk.create_installation(&CreateInstallation::default()).unwrap();
+        sdk.create_installation(&CreateInstallation::default())
+            .unwrap();
     }
     let bare = reqwest::blocking::Client::new();
     let endpoint = format!("{url}/v1/installations/me");
@@ -82,7 +89,9 @@ fn main() {
     }
     let medians: Vec<f64> = samples.iter_mut().map(|s| percentile(s, 0.5)).collect();
     println!("get_installation against the emulator at {url}, keep-alive,");
-    println!("{ROUNDS} interleaved rounds x {PER_ROUND} calls per client after {WARMUP} warm-up calls\n");
+    println!(
+        "{ROUNDS} interleaved rounds x {PER_ROUND} calls per client after {WARMUP} warm-up calls\n"
+    );
     println!("| client | median (µs) | p90 (µs) | p99 (µs) | median vs bare reqwest |");
     println!("|---|---:|---:|---:|---:|");
     for (i, (name, _)) in probes.iter().enumerate() {

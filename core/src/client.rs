@@ -138,30 +138,37 @@ impl Client {
         let clock = &self.transport.clock;
         let deadline = clock.now() + timeout;
         let mut interval = FIRST_POLL_INTERVAL;
+        let mut last_seen = "nothing yet".to_owned();
         let mut polls = 0;
+        let timed_out = |last_seen: &str, polls: u32| {
+            let wanted: Vec<&str> = statuses.iter().map(InstallationStatus::as_str).collect();
+            Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "waited {} ms for status {}; still {last_seen} after {polls} polls",
+                    timeout.as_millis(),
+                    wanted.join(" or ")
+                ),
+            )
+        };
         loop {
-            polls += 1;
-            let last_seen = match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
+            match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
                 Ok((installation, reply)) if statuses.contains(&installation.status) => {
                     return Ok((installation, reply));
                 }
-                Ok((installation, _)) => installation.status.to_string(),
-                Err(e) if e.kind() == ErrorKind::NotFound => "no installation".to_owned(),
+                Ok((installation, _)) => last_seen = installation.status.to_string(),
+                Err(e) if e.kind() == ErrorKind::NotFound => last_seen = "no installation".into(),
+                Err(e) if e.kind() == ErrorKind::Timeout && clock.now() >= deadline => {
+                    return Err(timed_out(&last_seen, polls));
+                }
                 Err(e) => return Err(e),
-            };
-            let remaining = deadline.saturating_duration_since(clock.now());
-            if remaining.is_zero() {
-                let wanted: Vec<&str> = statuses.iter().map(InstallationStatus::as_str).collect();
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "waited {} ms for status {}; still {last_seen} after {polls} polls",
-                        timeout.as_millis(),
-                        wanted.join(" or ")
-                    ),
-                ));
             }
+            polls += 1;
+            let remaining = deadline.saturating_duration_since(clock.now());
             clock.sleep(interval.min(remaining));
+            if clock.now() >= deadline {
+                return Err(timed_out(&last_seen, polls));
+            }
             interval = (interval * 2).min(MAX_POLL_INTERVAL);
         }
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -96,17 +97,37 @@ impl Client {
     }
 }
 
-/// Parses a request; `""` and `null` stand for `{}`.
+/// Parses a request, which must be a JSON object; `""` and `null` stand for `{}`.
 fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
-    let json = json.trim();
-    let json = if json.is_empty() || json == "null" {
-        "{}"
-    } else {
-        json
-    };
-    serde_json::from_str(json).map_err(|e| {
+    let invalid = |e: serde_json::Error| {
         Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
-    })
+    };
+    let value = match json.trim() {
+        "" => Value::Null,
+        text => serde_json::from_str(text).map_err(invalid)?,
+    };
+    let object = match value {
+        Value::Null => Value::Object(Map::new()),
+        object @ Value::Object(_) => object,
+        other => {
+            return Err(Error::invalid_argument(format!(
+                "request JSON for {operation_id} must be an object, not {}",
+                json_type(&other)
+            )));
+        }
+    };
+    serde_json::from_value(object).map_err(invalid)
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 fn company_id(value: &str) -> Result<Uuid> {

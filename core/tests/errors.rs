@@ -17,14 +17,34 @@ fn invalid_arguments_are_caught_before_sending_and_name_the_problem() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).build().unwrap();
     let cases = [
-        ("getClientInstallation", r#"{"company_id": "not-a-uuid"}"#, "company_id"),
-        ("getClientInstallation", r#"{"companyId": "x"}"#, "companyId"),
+        (
+            "getClientInstallation",
+            r#"{"company_id": "not-a-uuid"}"#,
+            "company_id",
+        ),
+        (
+            "getClientInstallation",
+            r#"{"companyId": "x"}"#,
+            "companyId",
+        ),
         ("createClientInstallation", r#"{"status": "DONE"}"#, "DONE"),
-        ("createClientInstallation", r#"{"metadata": [1]}"#, "createClientInstallation"),
-        ("createClientInstallation", "{not json", "createClientInstallation"),
+        (
+            "createClientInstallation",
+            r#"{"metadata": [1]}"#,
+            "createClientInstallation",
+        ),
+        (
+            "createClientInstallation",
+            "{not json",
+            "createClientInstallation",
+        ),
         ("createClientInstallation", "[]", "createClientInstallation"),
         ("updateClientInstallation", r#"{"metadata": {}}"#, "status"),
-        ("updateClientInstallation", r#"{"status": "ERROR", "errorCode": "BOOM"}"#, "BOOM"),
+        (
+            "updateClientInstallation",
+            r#"{"status": "ERROR", "errorCode": "BOOM"}"#,
+            "BOOM",
+        ),
         ("deleteClientInstallation", r#"{"force": true}"#, "force"),
         ("introspect", "42", "introspect"),
         ("listInstallations", "{}", "listInstallations"),
@@ -32,14 +52,22 @@ fn invalid_arguments_are_caught_before_sending_and_name_the_problem() {
         ("waitForStatus", r#"{"statuses": ["ACTIVE"]}"#, "ACTIVE"),
     ];
     for (op, request, named) in cases {
-        let err = client.call_json(op, request).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{op} {request}: {err}");
+        let err = client
+            .call_json(op, request)
+            .expect_err(&format!("{op} {request}"));
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidArgument,
+            "{op} {request}: {err}"
+        );
         assert!(err.message().contains(named), "{op} {request}: {err}");
         assert_eq!(err.attempts(), 0);
         assert_eq!(err.status(), None);
     }
     let typed = client
-        .update_installation(&UpdateInstallation::new(InstallationStatus::Unknown("X".into())))
+        .update_installation(&UpdateInstallation::new(InstallationStatus::Unknown(
+            "X".into(),
+        )))
         .unwrap_err();
     assert_eq!(typed.kind(), ErrorKind::InvalidArgument);
     assert!(server.journal().is_empty(), "nothing may be sent");
@@ -68,7 +96,10 @@ fn http_statuses_map_to_their_kinds_with_request_id_and_body() {
         assert_eq!(err.kind(), kind, "{status}");
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.attempts(), 1);
-        assert!(err.request_id().is_some_and(|id| !id.is_empty()), "{status}");
+        assert!(
+            err.request_id().is_some_and(|id| !id.is_empty()),
+            "{status}"
+        );
         assert!(err.message().contains("told you so"), "{err}");
         assert_eq!(
             serde_json::from_str::<Value>(err.body().unwrap()).unwrap()["message"],
@@ -85,9 +116,16 @@ fn http_statuses_map_to_their_kinds_with_request_id_and_body() {
 fn the_emulators_own_errors_surface_as_kinds() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).build().unwrap();
-    assert_eq!(client.activate_installation().unwrap_err().kind(), ErrorKind::NotFound);
-    client.create_installation(&CreateInstallation::default()).unwrap();
-    let again = client.create_installation(&CreateInstallation::default()).unwrap_err();
+    assert_eq!(
+        client.activate_installation().unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
+    let again = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap_err();
     assert_eq!(again.kind(), ErrorKind::Conflict);
     assert!(!again.retryable());
 
@@ -115,7 +153,9 @@ fn a_refused_connection_is_a_connection_error_after_retries() {
         .build()
         .unwrap();
     // Nothing was sent, so even create is retried.
-    let err = client.create_installation(&CreateInstallation::default()).unwrap_err();
+    let err = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert_eq!(err.attempts(), 3);
     assert!(err.retryable());
@@ -135,7 +175,10 @@ fn malformed_and_oversized_bodies_are_decode_errors() {
 
     // Valid JSON of the wrong shape is not the documented JSON either.
     server.push_fault(Fault::status(200).with_body(r#"{"id": 1}"#));
-    assert_eq!(client.get_installation(None).unwrap_err().kind(), ErrorKind::Decode);
+    assert_eq!(
+        client.get_installation(None).unwrap_err().kind(),
+        ErrorKind::Decode
+    );
 
     let huge = format!("\"{}\"", "x".repeat(MAX_RESPONSE_BYTES + 10));
     server.push_fault(Fault::status(200).with_body(&huge));

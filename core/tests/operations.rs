@@ -4,8 +4,8 @@ mod common;
 
 use common::builder;
 use pleo_installations::{
-    AuthMethod, CreateInstallation, ErrorKind, InstallationErrorCode, InstallationStatus,
-    Metadata, Operation, UpdateInstallation, Uuid, VERSION,
+    AuthMethod, CreateInstallation, ErrorKind, InstallationErrorCode, InstallationStatus, Metadata,
+    Operation, UpdateInstallation, Uuid, VERSION,
 };
 use pleo_installations_mock::MockServer;
 use serde_json::{Value, json};
@@ -41,11 +41,16 @@ fn typed_methods_walk_the_whole_lifecycle() {
         .metadata(metadata(json!({"reason": "plan"})));
     let inactive = client.update_installation(&update).unwrap();
     assert_eq!(inactive.status, InstallationStatus::Inactive);
-    assert_eq!(inactive.error_code, Some(InstallationErrorCode::NotEntitled));
+    assert_eq!(
+        inactive.error_code,
+        Some(InstallationErrorCode::NotEntitled)
+    );
     assert_eq!(inactive.metadata, metadata(json!({"reason": "plan"})));
 
     client
-        .update_installation(&UpdateInstallation::new(InstallationStatus::PendingIntegration))
+        .update_installation(&UpdateInstallation::new(
+            InstallationStatus::PendingIntegration,
+        ))
         .unwrap();
     #[allow(deprecated)]
     let completed = client.complete_installation().unwrap();
@@ -79,7 +84,10 @@ fn call_json_returns_the_servers_json_for_every_operation() {
     }
 
     let read = client.call_json("getClientInstallation", "{}").unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&read).unwrap()["id"], created["id"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&read).unwrap()["id"],
+        created["id"]
+    );
 
     let updated = client
         .call_json(
@@ -87,7 +95,10 @@ fn call_json_returns_the_servers_json_for_every_operation() {
             r#"{"status": "ERROR", "errorCode": "AUTH_ERROR"}"#,
         )
         .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&updated).unwrap()["errorCode"], "AUTH_ERROR");
+    assert_eq!(
+        serde_json::from_str::<Value>(&updated).unwrap()["errorCode"],
+        "AUTH_ERROR"
+    );
 
     for (op, request) in [
         ("activateMyInstallation", "null"),
@@ -104,11 +115,20 @@ fn call_json_returns_the_servers_json_for_every_operation() {
     assert_eq!(who["data"]["authMethod"], "API_KEY");
 
     let waited = client
-        .call_json("waitForStatus", r#"{"statuses": ["ACTIVATED"], "timeout_ms": 1000}"#)
+        .call_json(
+            "waitForStatus",
+            r#"{"statuses": ["ACTIVATED"], "timeout_ms": 1000}"#,
+        )
         .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&waited).unwrap()["status"], "ACTIVATED");
+    assert_eq!(
+        serde_json::from_str::<Value>(&waited).unwrap()["status"],
+        "ACTIVATED"
+    );
 
-    assert_eq!(client.call_json("deleteClientInstallation", "{}").unwrap(), "null");
+    assert_eq!(
+        client.call_json("deleteClientInstallation", "{}").unwrap(),
+        "null"
+    );
 }
 
 #[test]
@@ -136,7 +156,10 @@ fn requests_go_on_the_wire_as_the_api_expects() {
     };
     // API key as Basic user name with an empty password.
     let expected_auth = format!("Basic {}", base64_of(&format!("{}:", server.api_key())));
-    assert_eq!(header(0, "authorization").as_deref(), Some(expected_auth.as_str()));
+    assert_eq!(
+        header(0, "authorization").as_deref(),
+        Some(expected_auth.as_str())
+    );
     assert_eq!(journal[0].method, "POST");
     assert_eq!(journal[0].path, "/v1/installations/me");
     assert_eq!(
@@ -148,11 +171,17 @@ fn requests_go_on_the_wire_as_the_api_expects() {
         header(0, "user-agent"),
         Some(format!("pleo-installations-rust/{VERSION} erp-sync/3.1"))
     );
-    assert_eq!(serde_json::from_str::<Value>(&journal[0].body).unwrap(), json!({"metadata": {"a": "b"}}));
+    assert_eq!(
+        serde_json::from_str::<Value>(&journal[0].body).unwrap(),
+        json!({"metadata": {"a": "b"}})
+    );
     // The colon of :activate is sent literally, and bodiless calls carry no content type.
     assert_eq!(journal[1].path, "/v1/installations/me:activate");
     assert_eq!(header(1, "content-type"), None);
-    assert_eq!(journal[2].path, format!("/v1/installations/me?company_id={company}"));
+    assert_eq!(
+        journal[2].path,
+        format!("/v1/installations/me?company_id={company}")
+    );
 }
 
 #[test]
@@ -177,7 +206,9 @@ fn bearer_tokens_are_sent_as_bearer() {
 fn unknown_statuses_and_fields_pass_through() {
     let server = MockServer::start().unwrap();
     let client = builder(&server).build().unwrap();
-    let installation = client.create_installation(&CreateInstallation::default()).unwrap();
+    let installation = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
     let odd = json!({
         "id": installation.id, "applicationId": installation.application_id,
         "resource": "urn:pleo:company:x", "status": "SUSPENDED", "errorCode": "NEW_CODE",
@@ -185,12 +216,25 @@ fn unknown_statuses_and_fields_pass_through() {
         "region": "eu"
     });
     let body = odd.to_string();
-    server.push_fault(pleo_installations_mock::Fault::status(200).with_body(&body).times(2));
+    server.push_fault(
+        pleo_installations_mock::Fault::status(200)
+            .with_body(&body)
+            .times(2),
+    );
     let typed = client.get_installation(None).unwrap();
-    assert_eq!(typed.status, InstallationStatus::Unknown("SUSPENDED".into()));
-    assert_eq!(typed.error_code, Some(InstallationErrorCode::Unknown("NEW_CODE".into())));
+    assert_eq!(
+        typed.status,
+        InstallationStatus::Unknown("SUSPENDED".into())
+    );
+    assert_eq!(
+        typed.error_code,
+        Some(InstallationErrorCode::Unknown("NEW_CODE".into()))
+    );
     assert_eq!(typed.extra["region"], "eu");
-    assert_eq!(client.call_json("getClientInstallation", "{}").unwrap(), body);
+    assert_eq!(
+        client.call_json("getClientInstallation", "{}").unwrap(),
+        body
+    );
 }
 
 #[test]

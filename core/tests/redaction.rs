@@ -61,7 +61,9 @@ fn no_secret_in_logs_errors_or_debug() {
 
     let lines = logs.0.lock().unwrap().clone();
     assert!(
-        lines.iter().any(|l| l.contains("GET /v1/installations/me") && l.contains("attempt=2")),
+        lines
+            .iter()
+            .any(|l| l.contains("GET /v1/installations/me") && l.contains("attempt=2")),
         "one debug line per attempt: {lines:#?}"
     );
     let everything = format!(
@@ -69,7 +71,10 @@ fn no_secret_in_logs_errors_or_debug() {
         err.to_json()
     );
     for secret in [KEY, "tok-DO-NOT-LEAK-5678"] {
-        assert!(!everything.contains(secret), "{secret} leaked: {everything}");
+        assert!(
+            !everything.contains(secret),
+            "{secret} leaked: {everything}"
+        );
     }
     // The base64 of the Basic credential must not leak either.
     use base64::Engine as _;

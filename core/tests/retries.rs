@@ -64,14 +64,18 @@ fn create_retries_only_429_and_503() {
         let server = MockServer::start().unwrap();
         let (client, _clock) = fake_time_client(&server, 2);
         server.push_fault(Fault::status(status));
-        client.create_installation(&CreateInstallation::default()).unwrap();
+        client
+            .create_installation(&CreateInstallation::default())
+            .unwrap();
         assert_eq!(received(&server, "createClientInstallation"), 2, "{status}");
     }
     for status in [408, 500, 502, 504] {
         let server = MockServer::start().unwrap();
         let (client, clock) = fake_time_client(&server, 2);
         server.push_fault(Fault::status(status));
-        let err = client.create_installation(&CreateInstallation::default()).unwrap_err();
+        let err = client
+            .create_installation(&CreateInstallation::default())
+            .unwrap_err();
         assert_eq!(err.status(), Some(status));
         assert_eq!(err.attempts(), 1);
         assert!(!err.retryable());
@@ -85,7 +89,9 @@ fn create_is_never_sent_twice_after_an_ambiguous_failure() {
     let server = MockServer::start().unwrap();
     let (client, _clock) = fake_time_client(&server, 2);
     server.push_fault(Fault::drop_connection());
-    let err = client.create_installation(&CreateInstallation::default()).unwrap_err();
+    let err = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert_eq!(err.attempts(), 1);
     assert!(!err.retryable());

@@ -15,7 +15,9 @@ fn sixteen_threads_share_one_client() {
 
     let server = MockServer::start().unwrap();
     let client = Arc::new(common::builder(&server).build().unwrap());
-    let created = client.create_installation(&CreateInstallation::default()).unwrap();
+    let created = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
     let threads: Vec<_> = (0..16)
         .map(|_| {
             let client = Arc::clone(&client);

@@ -59,7 +59,9 @@ impl Random for FixedRandom {
 
 /// A builder aimed at `server` with its default API key.
 pub fn builder(server: &MockServer) -> ClientBuilder {
-    Client::builder().base_url(server.url()).api_key(server.api_key())
+    Client::builder()
+        .base_url(server.url())
+        .api_key(server.api_key())
 }
 
 /// A client of `server` whose waits are instant and recorded by the returned clock;
@@ -77,7 +79,10 @@ pub fn fake_time_client(server: &MockServer, max_retries: u32) -> (Client, Arc<F
 
 /// Rounds durations to milliseconds, for exact comparisons.
 pub fn millis(durations: &[Duration]) -> Vec<u128> {
-    durations.iter().map(|d| (d.as_secs_f64() * 1000.0).round() as u128).collect()
+    durations
+        .iter()
+        .map(|d| (d.as_secs_f64() * 1000.0).round() as u128)
+        .collect()
 }
 
 /// The number of requests for `operation` in the emulator's journal.
