@@ -10,6 +10,7 @@ CLIENT_CORE ?= 1
 ## Walk the installation lifecycle against the embedded emulator.
 demo:
 	$(CARGO) run --quiet -p pleo-installations-cli -- demo
+	$(CARGO) run --quiet -p pleo-installations --example lifecycle
 
 ## Everything CI checks: formatting, lints, then every test.
 test: lint unit
