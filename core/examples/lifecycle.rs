@@ -17,7 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let (base_url, api_key) = match &local {
         Some(server) => (server.url(), server.api_key()),
-        None => (std::env::var("PLEO_BASE_URL")?, std::env::var("PLEO_API_KEY")?),
+        None => (
+            std::env::var("PLEO_BASE_URL")?,
+            std::env::var("PLEO_API_KEY")?,
+        ),
     };
     let client = Client::builder()
         .base_url(base_url)
@@ -34,17 +37,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let activated = client.activate_installation()?;
     println!("activated: {}", activated.status);
 
-    client.update_installation(&UpdateInstallation::new(InstallationStatus::PendingIntegration))?;
+    client.update_installation(&UpdateInstallation::new(
+        InstallationStatus::PendingIntegration,
+    ))?;
     let syncing = client.get_installation(None)?;
     println!("syncing: {}", syncing.status);
 
     client.update_installation(&UpdateInstallation::new(InstallationStatus::Activated))?;
-    let ready =
-        client.wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(5))?;
+    let ready = client.wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(5))?;
     println!("ready: {}", ready.status);
 
     let who = client.introspect()?;
-    println!("authenticated as client {} ({})", who.data.client_id, who.data.auth_method);
+    println!(
+        "authenticated as client {} ({})",
+        who.data.client_id, who.data.auth_method
+    );
 
     client.delete_installation()?;
     match client.get_installation(None) {

@@ -1,7 +1,6 @@
 //! The admin HTTP API under `/__mock/`: control an emulator running in another process
 //! (e.g. `pleo-installations mock`). No authentication; never journaled; never faulted.
 
-use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -77,18 +76,7 @@ pub(crate) fn handle(
             emulator.reset();
             Ok(ok(json!({"status": "ok"})))
         }
-        _ => {
-            let mut response = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                format!("{path} does not take {method}; it takes {allow}"),
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static(allow));
-            return response;
-        }
+        _ => return crate::routes::method_not_allowed(method, path, allow),
     };
     result.unwrap_or_else(ApiError::into_response)
 }

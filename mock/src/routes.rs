@@ -275,7 +275,7 @@ fn not_found(method: &Method, path: &str) -> HttpResponse {
     .into_response()
 }
 
-fn method_not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
+pub(crate) fn method_not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
     let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
