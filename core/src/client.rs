@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::clock::{Clock, Random};
-use crate::config::{ClientBuilder, Settings};
+use crate::config::{ClientBuilder, MAX_TIMEOUT, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
@@ -113,9 +113,11 @@ impl Client {
     /// Polls the installation until its status is one of `statuses`, and returns it.
     ///
     /// Polls every 250 ms at first, backing off to every 2 s. An installation that does not
-    /// exist yet is waited for too (an OAuth flow may still be finishing). Fails with kind
-    /// `timeout` once `timeout` has passed, with `invalid_argument` for an empty list or a
-    /// status the API does not know, and with any other error a poll returns.
+    /// exist yet is waited for too (an OAuth flow may still be finishing), and so is a poll
+    /// that failed transiently after its own retries. Fails with kind `timeout` once
+    /// `timeout` has passed; with `invalid_argument` for an empty list, a status the API
+    /// does not know or a timeout of 0 or above a day; and with any other error a poll
+    /// returns (authentication, permission, …).
     pub fn wait_for_status(
         &self,
         statuses: &[InstallationStatus],
@@ -135,10 +137,16 @@ impl Client {
         for status in statuses {
             status.require_known("status")?;
         }
+        if timeout.is_zero() || timeout > MAX_TIMEOUT {
+            return Err(Error::invalid_argument(format!(
+                "the wait's timeout must be between 1 and {} milliseconds, got {}",
+                MAX_TIMEOUT.as_millis(),
+                timeout.as_millis()
+            )));
+        }
         let clock = &self.transport.clock;
         let deadline = clock.now() + timeout;
         let mut interval = FIRST_POLL_INTERVAL;
-        let mut last_seen = "nothing yet".to_owned();
         let mut polls = 0;
         let timed_out = |last_seen: &str, polls: u32| {
             let wanted: Vec<&str> = statuses.iter().map(InstallationStatus::as_str).collect();
@@ -152,17 +160,16 @@ impl Client {
             )
         };
         loop {
-            match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
+            let last_seen = match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
                 Ok((installation, reply)) if statuses.contains(&installation.status) => {
                     return Ok((installation, reply));
                 }
-                Ok((installation, _)) => last_seen = installation.status.to_string(),
-                Err(e) if e.kind() == ErrorKind::NotFound => last_seen = "no installation".into(),
-                Err(e) if e.kind() == ErrorKind::Timeout && clock.now() >= deadline => {
-                    return Err(timed_out(&last_seen, polls));
-                }
+                Ok((installation, _)) => installation.status.to_string(),
+                Err(e) if e.kind() == ErrorKind::NotFound => "no installation".to_owned(),
+                // A poll that failed transiently (after its own retries) is waited out too.
+                Err(e) if e.retryable() => format!("failing ({})", e.kind()),
                 Err(e) => return Err(e),
-            }
+            };
             polls += 1;
             let remaining = deadline.saturating_duration_since(clock.now());
             clock.sleep(interval.min(remaining));

@@ -1,5 +1,6 @@
 //! The JSON façade: any operation by its id, JSON in and JSON out. Every binding calls this.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
 };
@@ -49,7 +50,27 @@ impl Client {
     ///
     /// Besides the seven API operations, [`WAIT_FOR_STATUS`] takes
     /// `{"statuses": [...], "timeout_ms": n}` and returns the installation.
+    ///
+    /// A panic inside the SDK is caught and returned as kind `internal`, so that no
+    /// binding's host process goes down with it.
     pub fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
+        panic::catch_unwind(AssertUnwindSafe(|| {
+            self.dispatch(operation_id, request_json)
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_owned());
+            Err(Error::new(
+                ErrorKind::Internal,
+                format!("{operation_id}: a bug in the SDK: {what}"),
+            ))
+        })
+    }
+
+    fn dispatch(&self, operation_id: &str, request_json: &str) -> Result<String> {
         if operation_id == WAIT_FOR_STATUS {
             let request: WaitRequest = parse(operation_id, request_json)?;
             let statuses = request

@@ -50,14 +50,21 @@ pub(crate) fn backoff(retry: u32, random: &dyn Random) -> Duration {
     let base = INITIAL_BACKOFF
         .saturating_mul(1 << exponent)
         .min(MAX_BACKOFF);
-    base.mul_f64(0.5 + 0.5 * random.unit().clamp(0.0, 1.0))
+    let unit = random.unit();
+    let unit = if unit.is_finite() {
+        unit.clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    base.mul_f64(0.5 + 0.5 * unit)
 }
 
 /// Parses a `Retry-After` value: delay seconds or an HTTP date, relative to `now`.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a (very long) number of seconds.
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -85,6 +92,8 @@ mod tests {
         assert_eq!(backoff(1, &half), Duration::from_millis(250));
         assert_eq!(backoff(5, &half), Duration::from_secs(4));
         assert_eq!(backoff(u32::MAX, &half), Duration::from_secs(4));
+        assert_eq!(backoff(1, &Fixed(f64::NAN)), Duration::from_millis(500));
+        assert_eq!(backoff(1, &Fixed(7.0)), Duration::from_millis(500));
     }
 
     #[test]
@@ -100,6 +109,11 @@ mod tests {
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-1", now), None);
+        assert_eq!(parse_retry_after("1.5", now), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::MAX)
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ use crate::retry::{self, Failure, MAX_RETRY_AFTER};
 /// The largest response body the client reads; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
+/// How much of an error response's body is read (enough for its message and excerpt).
+const ERROR_EXCERPT_BYTES: u64 = 64 * 1024;
+
 const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
 /// One call of an operation: what to send.
@@ -129,7 +132,11 @@ impl Transport {
                 None => retry::backoff(attempt, self.random.as_ref()),
             };
             if self.clock.now() + delay >= deadline {
-                return Err(error);
+                let message = format!(
+                    "{}; no time left before the deadline for another attempt",
+                    error.message()
+                );
+                return Err(error.with_message(message));
             }
             log::debug!(
                 "{} {}: retrying in {} ms after {}",
@@ -223,32 +230,32 @@ impl Transport {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = read_capped(response).map_err(|failed| {
-            let (error, failure) = match failed {
-                BodyError::TooLarge => (
-                    Error::new(
-                        ErrorKind::Decode,
-                        format!(
-                            "{}: response body exceeds the {} byte limit",
-                            operation.id(),
-                            MAX_RESPONSE_BYTES
-                        ),
-                    ),
-                    Failure::Permanent,
-                ),
-                BodyError::Io(e) => (
-                    io_error(operation, &e, timeout, cut_short),
-                    Failure::Ambiguous,
-                ),
-            };
-            Attempt {
-                error: error
-                    .with_status(status.as_u16())
-                    .with_request_id(request_id.clone()),
-                failure,
-            }
-        })?;
         if status.is_success() {
+            let body = read_capped(response).map_err(|failed| {
+                let (error, failure) = match failed {
+                    BodyError::TooLarge => (
+                        Error::new(
+                            ErrorKind::Decode,
+                            format!(
+                                "{}: response body exceeds the {} byte limit",
+                                operation.id(),
+                                MAX_RESPONSE_BYTES
+                            ),
+                        ),
+                        Failure::Permanent,
+                    ),
+                    BodyError::Io(e) => (
+                        io_error(operation, &e, timeout, cut_short),
+                        Failure::Ambiguous,
+                    ),
+                };
+                Attempt {
+                    error: error
+                        .with_status(status.as_u16())
+                        .with_request_id(request_id.clone()),
+                    failure,
+                }
+            })?;
             return Ok(Reply {
                 status: status.as_u16(),
                 body,
@@ -256,6 +263,8 @@ impl Transport {
                 attempts: 0,
             });
         }
+        // The status decides an error; its body is only an excerpt, read as far as it goes.
+        let body = read_excerpt(response);
         let code = status.as_u16();
         let (kind, failure, message) = if status.is_client_error() || status.is_server_error() {
             let reason = status.canonical_reason().unwrap_or("");
@@ -336,6 +345,13 @@ fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
         return Err(BodyError::TooLarge);
     }
     Ok(body)
+}
+
+/// The start of an error response's body; a body that breaks off or runs long is cut.
+fn read_excerpt(response: Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    let _ = response.take(ERROR_EXCERPT_BYTES).read_to_end(&mut body);
+    body
 }
 
 fn io_error(

@@ -48,7 +48,7 @@ fn no_secret_in_logs_errors_or_debug() {
     let _ = client.create_installation(&Default::default()).unwrap();
     server.push_fault(Fault::status(503));
     client.get_installation(None).unwrap();
-    server.push_fault(Fault::status(401).times(2));
+    server.push_fault(Fault::status(401));
     let err = client.get_installation(None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication);
 

@@ -204,3 +204,58 @@ fn no_retry_is_started_that_would_end_past_the_deadline() {
     assert_eq!(err.attempts(), 1);
     assert!(clock.sleeps().is_empty());
 }
+
+#[test]
+fn retry_after_of_exactly_sixty_seconds_is_still_honoured() {
+    let server = with_installation();
+    let (client, clock) = fake_time_client(&server, 2);
+    server.push_fault(Fault::status(503).with_retry_after("60"));
+    client.get_installation(None).unwrap();
+    assert_eq!(millis(&clock.sleeps()), [60_000]);
+}
+
+#[test]
+fn a_retry_after_date_beyond_sixty_seconds_gives_up() {
+    let server = with_installation();
+    let (client, clock) = fake_time_client(&server, 2);
+    let date = clock.wall_after(Duration::from_secs(90));
+    server.push_fault(Fault::status(429).with_retry_after(&date));
+    let err = client.get_installation(None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(90)));
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn an_error_status_with_an_oversized_body_keeps_its_kind_and_is_retried() {
+    let server = MockServer::start().unwrap();
+    let (client, _clock) = fake_time_client(&server, 2);
+    let huge = "x".repeat(pleo_installations::MAX_RESPONSE_BYTES + 10);
+    server.push_fault(Fault::status(503).with_body(&huge));
+    client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
+    assert_eq!(received(&server, "createClientInstallation"), 2);
+}
+
+#[test]
+fn a_panic_inside_the_sdk_is_an_internal_error_from_call_json() {
+    struct Broken;
+    impl pleo_installations::Clock for Broken {
+        fn now(&self) -> std::time::Instant {
+            panic!("clock broke")
+        }
+        fn wall(&self) -> std::time::SystemTime {
+            panic!("clock broke")
+        }
+        fn sleep(&self, _: Duration) {}
+    }
+    let server = with_installation();
+    let client = common::builder(&server)
+        .clock(std::sync::Arc::new(Broken))
+        .build()
+        .unwrap();
+    let err = client.call_json("getClientInstallation", "{}").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(err.message().contains("clock broke"), "{err}");
+}

@@ -93,3 +93,43 @@ pub fn received(server: &MockServer, operation: &str) -> usize {
         .filter(|r| r.operation.as_deref() == Some(operation))
         .count()
 }
+
+/// A bare HTTP/1.1 server on 127.0.0.1 that answers every connection with fixed bytes,
+/// for responses the emulator cannot produce. Its thread lives as long as the test binary.
+pub struct RawServer {
+    pub addr: std::net::SocketAddr,
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RawServer {
+    /// Answers each request with `response` (`None`: closes the connection at once).
+    pub fn start(response: Option<Vec<u8>>) -> RawServer {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(response) = &response else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = stream.write_all(response);
+            }
+        });
+        RawServer { addr, connections }
+    }
+
+    pub fn url(&self, scheme: &str) -> String {
+        format!("{scheme}://{}", self.addr)
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
