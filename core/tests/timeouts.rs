@@ -178,7 +178,7 @@ fn wait_for_status_waits_out_transient_poll_failures() {
             .for_operation("getClientInstallation")
             .times(3),
     );
-    server.push_fault(Fault::status(200).with_body(&activated_body(&server)));
+    server.push_fault(Fault::status(200).with_body(activated_body(&server)));
     let done = client
         .wait_for_status(&[InstallationStatus::Activated], Duration::from_secs(30))
         .unwrap();
