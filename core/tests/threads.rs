@@ -33,7 +33,11 @@ fn sixteen_threads_share_one_client() {
     for handle in threads {
         handle.join().unwrap();
     }
+    let journal = server.journal();
     let gets = common::received(&server, "getClientInstallation");
     assert_eq!(gets, 16 * 50);
+    // Keep-alive: the 800 requests came over at most one connection per thread.
+    let connections: std::collections::HashSet<_> = journal.iter().map(|r| r.peer).collect();
+    assert!(connections.len() <= 17, "{} connections", connections.len());
     assert_eq!(client.get_installation(None).unwrap().id, created.id);
 }

@@ -19,6 +19,8 @@ pub struct RecordedRequest {
     pub body: String,
     /// The `x-request-id` of the response to this request.
     pub request_id: String,
+    /// The client's address; requests that came over one keep-alive connection share it.
+    pub peer: std::net::SocketAddr,
 }
 
 impl RecordedRequest {

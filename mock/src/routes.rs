@@ -4,6 +4,7 @@
 //! past the cap), is recorded in the journal, is routed (404/405), takes the first
 //! matching fault (delay, then its action), is authenticated (401), and is handled.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -43,10 +44,11 @@ const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// Answers one request; every response carries a fresh `x-request-id`.
 pub(crate) async fn handle(
     emulator: Arc<Emulator>,
+    peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<HttpResponse, DropConnection> {
     let request_id = response::new_request_id();
-    let mut response = respond(&emulator, request, &request_id).await?;
+    let mut response = respond(&emulator, peer, request, &request_id).await?;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
@@ -55,6 +57,7 @@ pub(crate) async fn handle(
 
 async fn respond(
     emulator: &Emulator,
+    peer: SocketAddr,
     request: Request<Incoming>,
     request_id: &str,
 ) -> Result<HttpResponse, DropConnection> {
@@ -93,6 +96,7 @@ async fn respond(
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default(),
         request_id: request_id.to_owned(),
+        peer,
     });
     let Some(body) = body else {
         return Ok(too_large(emulator.max_body_bytes()));

@@ -92,8 +92,8 @@ async fn accept_loop(
             // A sent signal and a dropped sender both stop the loop.
             _ = &mut stopped => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, emulator.clone()));
+                Ok((stream, peer)) => {
+                    tokio::spawn(serve_connection(stream, peer, emulator.clone()));
                 }
                 // E.g. out of file descriptors: back off a little instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -102,10 +102,10 @@ async fn accept_loop(
     }
 }
 
-async fn serve_connection(stream: TcpStream, emulator: Arc<Emulator>) {
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, emulator: Arc<Emulator>) {
     // Small JSON answers: do not wait for Nagle.
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| routes::handle(emulator.clone(), request));
+    let service = service_fn(move |request| routes::handle(emulator.clone(), peer, request));
     // An error here is the client going away, or a fault dropping the connection.
     let _ = http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
