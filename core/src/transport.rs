@@ -333,18 +333,25 @@ enum BodyError {
 
 fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
     let limit = MAX_RESPONSE_BYTES as u64;
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(BodyError::TooLarge);
+    match response.content_length() {
+        Some(length) if length > limit => Err(BodyError::TooLarge),
+        // A declared length is enforced by the HTTP layer: read it in one go.
+        Some(_) => response
+            .bytes()
+            .map(|bytes| bytes.to_vec())
+            .map_err(|e| BodyError::Io(std::io::Error::other(e))),
+        None => {
+            let mut body = Vec::new();
+            response
+                .take(limit + 1)
+                .read_to_end(&mut body)
+                .map_err(BodyError::Io)?;
+            if body.len() > MAX_RESPONSE_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            Ok(body)
+        }
     }
-    let mut body = Vec::new();
-    response
-        .take(limit + 1)
-        .read_to_end(&mut body)
-        .map_err(BodyError::Io)?;
-    if body.len() > MAX_RESPONSE_BYTES {
-        return Err(BodyError::TooLarge);
-    }
-    Ok(body)
 }
 
 /// The start of an error response's body; a body that breaks off or runs long is cut.
