@@ -424,23 +424,27 @@ fn chain(error: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// Whether a rustls certificate error is anywhere in the chain, including inside the
+/// `io::Error`s that wrap one another (their `source()` skips the wrapped error).
 fn is_certificate_error(error: &(dyn StdError + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(e) = current {
-        let rustls_error = e.downcast_ref::<rustls::Error>().or_else(|| {
-            e.downcast_ref::<std::io::Error>()
+        let mut inner = Some(e);
+        while let Some(candidate) = inner {
+            if matches!(
+                candidate.downcast_ref::<rustls::Error>(),
+                Some(
+                    rustls::Error::InvalidCertificate(_)
+                        | rustls::Error::InvalidCertRevocationList(_)
+                        | rustls::Error::NoCertificatesPresented
+                )
+            ) {
+                return true;
+            }
+            inner = candidate
+                .downcast_ref::<std::io::Error>()
                 .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if matches!(
-            rustls_error,
-            Some(
-                rustls::Error::InvalidCertificate(_)
-                    | rustls::Error::InvalidCertRevocationList(_)
-                    | rustls::Error::NoCertificatesPresented
-            )
-        ) {
-            return true;
+                .map(|wrapped| wrapped as &(dyn StdError + 'static));
         }
         current = e.source();
     }
