@@ -21,6 +21,7 @@ mod config;
 mod error;
 mod json;
 mod models;
+pub mod oauth;
 mod operation;
 mod retry;
 mod transport;

@@ -1,0 +1,181 @@
+//! OAuth 2.0 for Pleo: the authorisation step of the code flow with PKCE (S256).
+//!
+//! Token exchange and rotation-safe refresh build on this (see the issue "oauth").
+
+mod pkce;
+
+use reqwest::Url;
+
+use crate::auth::Secret;
+use crate::config::Environment;
+use crate::error::{Error, Result};
+
+pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
+
+/// Where Pleo's OAuth endpoints are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthEndpoints {
+    /// Where users are sent to consent (`…/oauth/authorize`).
+    pub authorize_url: String,
+    /// Where codes and refresh tokens are exchanged (`…/oauth/token`).
+    pub token_url: String,
+}
+
+impl OAuthEndpoints {
+    /// The endpoints of a hosted environment.
+    pub fn for_environment(environment: Environment) -> OAuthEndpoints {
+        let host = match environment {
+            Environment::Production => "https://auth.pleo.io",
+            Environment::Staging => "https://auth.staging.pleo.io",
+        };
+        OAuthEndpoints::at(host)
+    }
+
+    /// The endpoints below `base` (e.g. the emulator's URL): `/oauth/authorize`, `/oauth/token`.
+    pub fn at(base: &str) -> OAuthEndpoints {
+        let base = base.trim_end_matches('/');
+        OAuthEndpoints {
+            authorize_url: format!("{base}/oauth/authorize"),
+            token_url: format!("{base}/oauth/token"),
+        }
+    }
+}
+
+/// Where to send the user, and what to keep until they come back.
+#[derive(Debug, Clone)]
+pub struct AuthorizationUrl {
+    /// The URL to open in the user's browser.
+    pub url: String,
+    /// The PKCE verifier: keep it server-side for the code exchange.
+    pub code_verifier: Secret,
+    /// The `state` sent; check that the callback echoes it (CSRF protection).
+    pub state: String,
+}
+
+/// Builds the authorisation URL of the code flow with PKCE (S256) and a fresh verifier.
+///
+/// `state` is generated (22 random URL-safe characters) when `None`. Fails with
+/// `invalid_argument` for an empty client id, a redirect URI that is not an absolute URL,
+/// or a scope containing whitespace.
+pub fn authorization_url(
+    endpoints: &OAuthEndpoints,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[&str],
+    state: Option<&str>,
+) -> Result<AuthorizationUrl> {
+    if client_id.trim().is_empty() {
+        return Err(Error::invalid_argument("client_id is empty"));
+    }
+    Url::parse(redirect_uri).map_err(|e| {
+        Error::invalid_argument(format!("redirect_uri {redirect_uri:?} is not a URL: {e}"))
+    })?;
+    if let Some(scope) = scopes
+        .iter()
+        .find(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+    {
+        return Err(Error::invalid_argument(format!(
+            "scope {scope:?} is empty or contains whitespace; pass one scope per item"
+        )));
+    }
+    let state = match state {
+        Some(state) if state.is_empty() => {
+            return Err(Error::invalid_argument("state is empty"));
+        }
+        Some(state) => state.to_owned(),
+        None => pkce::random_token(16)?,
+    };
+    let code_verifier = new_code_verifier()?;
+    let mut url = Url::parse(&endpoints.authorize_url).map_err(|e| {
+        Error::invalid_argument(format!(
+            "authorize URL {:?} is not a URL: {e}",
+            endpoints.authorize_url
+        ))
+    })?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", &scopes.join(" "))
+        .append_pair("state", &state)
+        .append_pair("code_challenge", &code_challenge(code_verifier.expose()))
+        .append_pair("code_challenge_method", "S256");
+    Ok(AuthorizationUrl {
+        url: url.into(),
+        code_verifier,
+        state,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(url: &str) -> Vec<(String, String)> {
+        Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect()
+    }
+
+    #[test]
+    fn the_url_carries_every_parameter_of_the_pkce_code_flow() {
+        let endpoints = OAuthEndpoints::for_environment(Environment::Staging);
+        let auth = authorization_url(
+            &endpoints,
+            "client-1",
+            "https://app.example/callback?x=1",
+            &["export:read", "export:write"],
+            Some("s t&a"),
+        )
+        .unwrap();
+        assert!(
+            auth.url
+                .starts_with("https://auth.staging.pleo.io/oauth/authorize?")
+        );
+        let pairs = query(&auth.url);
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("response_type"), Some("code"));
+        assert_eq!(get("client_id"), Some("client-1"));
+        assert_eq!(
+            get("redirect_uri"),
+            Some("https://app.example/callback?x=1")
+        );
+        assert_eq!(get("scope"), Some("export:read export:write"));
+        assert_eq!(get("state"), Some("s t&a"));
+        assert_eq!(get("code_challenge_method"), Some("S256"));
+        let challenge = code_challenge(auth.code_verifier.expose());
+        assert_eq!(get("code_challenge"), Some(challenge.as_str()));
+        assert_eq!(auth.state, "s t&a");
+        assert!(!format!("{auth:?}").contains(auth.code_verifier.expose()));
+    }
+
+    #[test]
+    fn state_and_verifier_are_fresh_and_random() {
+        let endpoints = OAuthEndpoints::at("http://127.0.0.1:9/");
+        let a = authorization_url(&endpoints, "c", "http://localhost/cb", &[], None).unwrap();
+        let b = authorization_url(&endpoints, "c", "http://localhost/cb", &[], None).unwrap();
+        assert!(a.url.starts_with("http://127.0.0.1:9/oauth/authorize?"));
+        assert_eq!(a.state.len(), 22);
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.code_verifier, b.code_verifier);
+        validate_code_verifier(a.code_verifier.expose()).unwrap();
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        let endpoints = OAuthEndpoints::for_environment(Environment::Production);
+        let cases: [(&str, &str, &[&str], Option<&str>, &str); 4] = [
+            ("", "https://a/cb", &[], None, "client_id"),
+            ("c", "not a url", &[], None, "redirect_uri"),
+            ("c", "https://a/cb", &["a b"], None, "scope"),
+            ("c", "https://a/cb", &[], Some(""), "state"),
+        ];
+        for (client, redirect, scopes, state, named) in cases {
+            let err = authorization_url(&endpoints, client, redirect, scopes, state).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
+            assert!(err.message().contains(named), "{err}");
+        }
+    }
+}
