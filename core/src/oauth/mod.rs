@@ -79,7 +79,7 @@ pub fn authorization_url(
         )));
     }
     let state = match state {
-        Some(state) if state.is_empty() => {
+        Some("") => {
             return Err(Error::invalid_argument("state is empty"));
         }
         Some(state) => state.to_owned(),
@@ -166,7 +166,8 @@ mod tests {
     #[test]
     fn bad_arguments_are_named() {
         let endpoints = OAuthEndpoints::for_environment(Environment::Production);
-        let cases: [(&str, &str, &[&str], Option<&str>, &str); 4] = [
+        type Case<'a> = (&'a str, &'a str, &'a [&'a str], Option<&'a str>, &'a str);
+        let cases: [Case; 4] = [
             ("", "https://a/cb", &[], None, "client_id"),
             ("c", "not a url", &[], None, "redirect_uri"),
             ("c", "https://a/cb", &["a b"], None, "scope"),
