@@ -1,12 +1,14 @@
 //! Credentials and the `Authorization` header they produce; secrets never print.
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::header::HeaderValue;
 
 use crate::error::{Error, Result};
+use crate::oauth::session::OAuthSession;
 
 /// A secret string (API key, token) whose `Debug` and `Display` never show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,11 +38,16 @@ impl fmt::Display for Secret {
     }
 }
 
-/// How the client authenticates, ready to be put on a request.
+/// How the client authenticates.
 #[derive(Clone)]
-pub(crate) struct Credential {
-    method: &'static str,
-    header: HeaderValue,
+pub(crate) enum Credential {
+    /// A fixed `Authorization` header: an API key or a static access token.
+    Static {
+        method: &'static str,
+        header: HeaderValue,
+    },
+    /// OAuth tokens, refreshed as they expire.
+    OAuth(Arc<OAuthSession>),
 }
 
 impl Credential {
@@ -48,34 +55,38 @@ impl Credential {
     pub(crate) fn api_key(key: &str) -> Result<Credential> {
         check_secret("api_key", key)?;
         let encoded = STANDARD.encode(format!("{key}:"));
-        Credential::new("api_key", &format!("Basic {encoded}"))
+        Credential::fixed("api_key", &format!("Basic {encoded}"))
     }
 
     /// A static OAuth access token, sent as `Bearer`.
     pub(crate) fn access_token(token: &str) -> Result<Credential> {
         check_secret("access_token", token)?;
-        Credential::new("access_token", &format!("Bearer {token}"))
+        Credential::fixed("access_token", &format!("Bearer {token}"))
     }
 
-    fn new(method: &'static str, value: &str) -> Result<Credential> {
+    fn fixed(method: &'static str, value: &str) -> Result<Credential> {
         let mut header = HeaderValue::from_str(value).map_err(|_| {
             Error::invalid_argument(format!(
                 "{method} contains characters not allowed in an HTTP header"
             ))
         })?;
         header.set_sensitive(true);
-        Ok(Credential { method, header })
-    }
-
-    /// The value of the `Authorization` header for the next attempt.
-    pub(crate) fn authorization(&self) -> HeaderValue {
-        self.header.clone()
+        Ok(Credential::Static { method, header })
     }
 }
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Credential({}: [REDACTED])", self.method)
+        match self {
+            Credential::Static { method, .. } => write!(f, "Credential({method}: [REDACTED])"),
+            Credential::OAuth(session) => {
+                write!(
+                    f,
+                    "Credential(oauth client {}: [REDACTED])",
+                    session.client_id()
+                )
+            }
+        }
     }
 }
 
@@ -97,9 +108,11 @@ mod tests {
 
     #[test]
     fn api_key_is_basic_with_an_empty_password() {
-        let credential = Credential::api_key("k3y").unwrap();
-        assert_eq!(credential.authorization(), "Basic azN5Og==");
-        assert!(credential.authorization().is_sensitive());
+        let Credential::Static { header, .. } = Credential::api_key("k3y").unwrap() else {
+            panic!("an API key is a static credential");
+        };
+        assert_eq!(header, "Basic azN5Og==");
+        assert!(header.is_sensitive());
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::auth::Credential;
 use crate::client::Client;
 use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
 use crate::error::{Error, Result};
+use crate::oauth::session::OAuthSession;
+use crate::oauth::{
+    OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokensRefreshedHook,
+};
 
 /// Production's base URL.
 pub const PRODUCTION_URL: &str = "https://external.pleo.io";
@@ -63,6 +67,11 @@ pub struct Config {
     pub api_key: Option<String>,
     /// A static OAuth access token, sent as `Bearer`.
     pub access_token: Option<String>,
+    /// OAuth credentials refreshed as they expire: `client_id`, `client_secret`,
+    /// `access_token`, `refresh_token`, `expires_at` (RFC 3339) or `expires_in` (seconds),
+    /// `token_url`. Set from Rust with [`ClientBuilder::oauth`].
+    #[serde(default)]
+    pub(crate) oauth: Option<OAuthConfig>,
     /// The limit for one attempt, in milliseconds (default 30 000).
     pub timeout_ms: Option<u64>,
     /// The limit for establishing a connection, in milliseconds (default 5 000).
@@ -91,6 +100,7 @@ impl fmt::Debug for Config {
             .field("environment", &self.environment)
             .field("api_key", &redacted(self.api_key.is_some()))
             .field("access_token", &redacted(self.access_token.is_some()))
+            .field("oauth", &self.oauth)
             .field("timeout_ms", &self.timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
             .field("total_timeout_ms", &self.total_timeout_ms)
@@ -116,6 +126,8 @@ pub(crate) struct Settings {
 #[derive(Clone)]
 pub struct ClientBuilder {
     config: Config,
+    oauth: Option<OAuthCredentials>,
+    on_tokens_refreshed: Option<TokensRefreshedHook>,
     components: Vec<String>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
@@ -131,6 +143,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
+            .field("oauth", &self.oauth)
             .field("components", &self.components)
             .finish_non_exhaustive()
     }
@@ -141,6 +154,8 @@ impl ClientBuilder {
     pub fn from_config(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
+            oauth: None,
+            on_tokens_refreshed: None,
             components: Vec::new(),
             clock: Arc::new(SystemClock),
             random: Arc::new(ThreadRandom),
@@ -173,6 +188,25 @@ impl ClientBuilder {
     /// Authenticates with a static OAuth access token.
     pub fn access_token(mut self, access_token: impl Into<String>) -> ClientBuilder {
         self.config.access_token = Some(access_token.into());
+        self
+    }
+
+    /// Authenticates with OAuth tokens, refreshed before they expire and after a 401.
+    pub fn oauth(mut self, credentials: OAuthCredentials) -> ClientBuilder {
+        self.oauth = Some(credentials);
+        self
+    }
+
+    /// Runs `hook` after each successful refresh, before the new access token is used:
+    /// persist both tokens there (Pleo's refresh tokens rotate). See [`TokensRefreshedHook`].
+    pub fn on_tokens_refreshed(
+        mut self,
+        hook: impl Fn(&OAuthTokens) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> ClientBuilder {
+        self.on_tokens_refreshed = Some(Arc::new(hook));
         self
     }
 
@@ -234,7 +268,7 @@ impl ClientBuilder {
         let config = &self.config;
         Ok(Settings {
             base_url: base_url(config)?,
-            credential: credential(config)?,
+            credential: self.credential()?,
             timeout: duration("timeout_ms", config.timeout_ms, DEFAULT_TIMEOUT)?,
             connect_timeout: duration(
                 "connect_timeout_ms",
@@ -249,6 +283,61 @@ impl ClientBuilder {
             max_retries: max_retries(config.max_retries)?,
             user_agent: self.user_agent_header()?,
         })
+    }
+
+    fn credential(&self) -> Result<Credential> {
+        let config = &self.config;
+        let from_json = match &config.oauth {
+            Some(oauth) => Some(oauth.credentials(self.clock.wall())?),
+            None => None,
+        };
+        let oauth = match (from_json, &self.oauth) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "oauth is set twice: in the configuration and with ClientBuilder::oauth",
+                ));
+            }
+            (json, built) => json.or_else(|| built.clone()),
+        };
+        let set = [
+            config.api_key.is_some(),
+            config.access_token.is_some(),
+            oauth.is_some(),
+        ];
+        match set.iter().filter(|s| **s).count() {
+            0 => {
+                return Err(Error::invalid_argument(
+                    "no credential: set exactly one of api_key, access_token or oauth",
+                ));
+            }
+            1 => {}
+            _ => {
+                return Err(Error::invalid_argument(
+                    "more than one credential: set exactly one of api_key, access_token or oauth",
+                ));
+            }
+        }
+        if let Some(key) = &config.api_key {
+            return Credential::api_key(key);
+        }
+        if let Some(token) = &config.access_token {
+            return Credential::access_token(token);
+        }
+        let credentials = oauth.expect("exactly one credential is set");
+        let token_url = match &credentials.token_url {
+            Some(url) => url.clone(),
+            None if config.base_url.is_some() => OAuthEndpoints::at(&base_url(config)?).token_url,
+            None => {
+                OAuthEndpoints::for_environment(config.environment.unwrap_or_default()).token_url
+            }
+        };
+        let session = OAuthSession::new(
+            credentials,
+            token_url,
+            self.on_tokens_refreshed.clone(),
+            self.clock.wall(),
+        )?;
+        Ok(Credential::OAuth(Arc::new(session)))
     }
 
     fn user_agent_header(&self) -> Result<HeaderValue> {
@@ -273,19 +362,6 @@ impl ClientBuilder {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn credential(config: &Config) -> Result<Credential> {
-    match (&config.api_key, &config.access_token) {
-        (Some(key), None) => Credential::api_key(key),
-        (None, Some(token)) => Credential::access_token(token),
-        (None, None) => Err(Error::invalid_argument(
-            "no credential: set exactly one of api_key or access_token",
-        )),
-        (Some(_), Some(_)) => Err(Error::invalid_argument(
-            "more than one credential: set exactly one of api_key or access_token",
-        )),
-    }
 }
 
 fn duration(name: &str, millis: Option<u64>, default: Duration) -> Result<Duration> {

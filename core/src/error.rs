@@ -188,6 +188,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_boxed_source(mut self, source: Box<dyn StdError + Send + Sync>) -> Error {
+        self.inner.source = Some(Arc::from(source));
+        self
+    }
+
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Error {
         self.inner.message = message.into();
         self

@@ -10,9 +10,11 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use uuid::Uuid;
 
+use crate::auth::Credential;
 use crate::clock::{Clock, Random};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
 use crate::retry::{self, Failure, MAX_RETRY_AFTER};
 
@@ -94,6 +96,8 @@ impl Transport {
         let deadline = deadline.map_or(total, |d| d.min(total));
         let max_attempts = self.settings.max_retries + 1;
         let mut attempt = 1;
+        let mut replayed = false;
+        let mut replay_after = None;
         loop {
             let remaining = deadline.saturating_duration_since(self.clock.now());
             if remaining.is_zero() {
@@ -107,12 +111,25 @@ impl Transport {
                 .with_attempts(attempt - 1)
                 .with_retryable(true));
             }
+            let (authorization, generation) = self
+                .authorize(deadline, replay_after.take())
+                .map_err(|e| e.with_attempts(attempt - 1))?;
             let cut_short = remaining < self.settings.timeout;
             let timeout = remaining.min(self.settings.timeout);
-            let Attempt { error, failure } = match self.attempt(call, attempt, timeout, cut_short) {
-                Ok(reply) => return Ok(reply),
-                Err(failed) => failed,
-            };
+            let Attempt { error, failure } =
+                match self.attempt(call, attempt, timeout, cut_short, authorization) {
+                    Ok(reply) => return Ok(reply),
+                    Err(failed) => failed,
+                };
+            // An OAuth token the server refused: refresh (unless another thread already
+            // did) and replay once. A 401 means the request was not processed.
+            if let (Failure::Status(401), Some(generation), false) = (failure, generation, replayed)
+            {
+                replayed = true;
+                replay_after = Some(generation);
+                attempt += 1;
+                continue;
+            }
             let retryable = retry::is_retryable(call.operation, failure);
             let error = error.with_attempts(attempt).with_retryable(retryable);
             if !retryable || attempt >= max_attempts {
@@ -150,12 +167,39 @@ impl Transport {
         }
     }
 
+    /// The `Authorization` header for the next attempt, and the OAuth token generation it
+    /// carries; `failed` names a generation the server just refused.
+    fn authorize(
+        &self,
+        deadline: Instant,
+        failed: Option<u64>,
+    ) -> Result<(HeaderValue, Option<u64>)> {
+        let session = match &self.settings.credential {
+            Credential::Static { header, .. } => return Ok((header.clone(), None)),
+            Credential::OAuth(session) => session,
+        };
+        let context = TokenContext {
+            http: &self.http,
+            clock: self.clock.as_ref(),
+            random: self.random.as_ref(),
+            max_retries: self.settings.max_retries,
+            timeout: self.settings.timeout,
+            deadline,
+        };
+        let bearer = match failed {
+            Some(generation) => session.after_unauthorized(&context, generation)?,
+            None => session.bearer(&context)?,
+        };
+        Ok((bearer.header, Some(bearer.generation)))
+    }
+
     fn attempt(
         &self,
         call: &Call,
         attempt: u32,
         timeout: Duration,
         cut_short: bool,
+        authorization: HeaderValue,
     ) -> std::result::Result<Reply, Attempt> {
         let operation = call.operation;
         let mut url = format!("{}{}", self.settings.base_url, operation.path());
@@ -166,10 +210,7 @@ impl Transport {
             .http
             .request(operation.method(), url)
             .timeout(timeout)
-            .header(
-                header::AUTHORIZATION,
-                self.settings.credential.authorization(),
-            );
+            .header(header::AUTHORIZATION, authorization);
         if let Some(body) = &call.body {
             request = request
                 .header(header::CONTENT_TYPE, JSON_CONTENT_TYPE)

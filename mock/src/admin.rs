@@ -1,6 +1,8 @@
 //! The admin HTTP API under `/__mock/`: control an emulator running in another process
 //! (e.g. `pleo-installations mock`). No authentication; never journaled; never faulted.
 
+use std::time::Duration;
+
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -31,14 +33,16 @@ pub(crate) fn handle(
     let allow = match resource {
         "/health" => "GET",
         "/faults" | "/journal" | "/installations" => "GET, POST, DELETE",
-        "/reset" => "POST",
+        "/reset" | "/clock" | "/expire-access-tokens" | "/oauth/tokens" => "POST",
+        "/oauth/stats" => "GET",
         _ => {
             return ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!(
                     "no admin route {method} {path}; the admin API has /__mock/health, /__mock/faults, \
-                     /__mock/journal, /__mock/installations and /__mock/reset"
+                     /__mock/journal, /__mock/installations, /__mock/reset, /__mock/clock, \
+                     /__mock/expire-access-tokens, /__mock/oauth/stats and /__mock/oauth/tokens"
                 ),
             )
             .into_response();
@@ -76,6 +80,19 @@ pub(crate) fn handle(
             emulator.reset();
             Ok(ok(json!({"status": "ok"})))
         }
+        ("/clock", Method::POST) => advance_clock(emulator, body),
+        ("/expire-access-tokens", Method::POST) => {
+            let expired = emulator.oauth().expire_access_tokens();
+            Ok(ok(json!({"expired": expired})))
+        }
+        ("/oauth/stats", Method::GET) => {
+            let oauth = emulator.oauth();
+            Ok(ok(json!({
+                "token_requests": oauth.token_requests(),
+                "refreshes": oauth.refreshes(),
+            })))
+        }
+        ("/oauth/tokens", Method::POST) => issue_tokens(emulator, body),
         _ => return crate::routes::method_not_allowed(method, path, allow),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -121,4 +138,58 @@ fn seed(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
         .seed(&seed)
         .map_err(|e| ApiError::bad_request("invalid_installation", e.to_string()))?;
     Ok(ok(installation))
+}
+
+/// `POST /__mock/clock` `{"advance_ms": n}`: moves the clock of token and code expiry.
+fn advance_clock(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    let value = parse(body)?;
+    let advance = value
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("advance_ms"))
+        .and_then(Value::as_u64)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_clock",
+                "the body must be {\"advance_ms\": <non-negative integer>}",
+            )
+        })?;
+    let offset = emulator
+        .oauth()
+        .advance_clock(Duration::from_millis(advance));
+    Ok(ok(
+        json!({"offset_ms": u64::try_from(offset.as_millis()).unwrap_or(u64::MAX)}),
+    ))
+}
+
+/// `POST /__mock/oauth/tokens` `{"client_id"?: str}`: a new token family, as after a
+/// code exchange (empty body: the first client).
+fn issue_tokens(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
+    let value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        parse(body)?
+    };
+    let invalid = |message: String| ApiError::bad_request("invalid_client", message);
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid("the body must be an object {\"client_id\"?: str}".to_owned()))?;
+    if let Some(key) = object.keys().find(|k| *k != "client_id") {
+        return Err(invalid(format!("unknown key {key:?}")));
+    }
+    let client_id = match object.get("client_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id.as_str()),
+        Some(_) => return Err(invalid("\"client_id\" must be a string".to_owned())),
+    };
+    let issued = emulator
+        .issue_tokens(client_id)
+        .map_err(|e| invalid(e.to_string()))?;
+    Ok(ok(json!({
+        "access_token": issued.access_token,
+        "refresh_token": issued.refresh_token,
+        "expires_in": issued.expires_in,
+        "token_type": "Bearer",
+        "scope": issued.scope,
+    })))
 }

@@ -2,7 +2,10 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use std::time::Duration;
+
 use crate::credentials::MockCredential;
+use crate::oauth::{DEFAULT_ACCESS_TOKEN_LIFETIME, MockOAuthClient};
 
 /// The default cap on request bodies: 1 MiB. Larger bodies are answered with 413.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -36,6 +39,12 @@ pub struct MockConfig {
     pub journal_limit: usize,
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
+    /// The OAuth clients `/oauth/authorize` and `/oauth/token` accept; by default
+    /// [`MockOAuthClient::default_client`].
+    pub oauth_clients: Vec<MockOAuthClient>,
+    /// The lifetime of the access tokens `/oauth/token` issues; one hour by default
+    /// ([`DEFAULT_ACCESS_TOKEN_LIFETIME`]). `expires_in` is its whole seconds.
+    pub access_token_lifetime: Duration,
 }
 
 impl Default for MockConfig {
@@ -49,6 +58,8 @@ impl Default for MockConfig {
             ],
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            oauth_clients: vec![MockOAuthClient::default_client()],
+            access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
         }
     }
 }

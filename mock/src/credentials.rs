@@ -1,8 +1,8 @@
 //! Credentials: who a request is, read from its `Authorization` header.
 //!
-//! Every lookup goes through [`CredentialStore::find`], so credentials issued at run time
-//! (API keys added with `MockServer::add_api_key`, and later OAuth access tokens) are
-//! looked up exactly like the configured ones.
+//! Every lookup goes through [`authenticate`]: first [`CredentialStore::find`] (the
+//! configured credentials and keys added with `MockServer::add_api_key`), then, for a
+//! bearer token, the access tokens the OAuth token endpoint issued.
 
 use base64::Engine as _;
 use hyper::HeaderMap;
@@ -193,19 +193,42 @@ impl CredentialStore {
     }
 }
 
-/// Who a request is, or the message of its 401.
+/// Why a request is not authenticated: the message of its 401.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unauthorized {
+    /// No usable credential.
+    Credentials(String),
+    /// An issued access token that expired or was revoked (`error="invalid_token"`).
+    InvalidToken(String),
+}
+
+/// What `issued` says of a bearer token the store does not hold: `None` when it was never
+/// issued, `Some(Err(message))` when it expired or was revoked.
+pub(crate) type IssuedLookup<'a> = dyn Fn(&str) -> Option<Result<MockCredential, String>> + 'a;
+
+/// Who a request is. Bearer tokens not in `store` are looked up with `issued` (the
+/// tokens `/oauth/token` issued).
 pub(crate) fn authenticate(
     headers: &HeaderMap,
     store: &CredentialStore,
-) -> Result<MockCredential, String> {
-    let (kind, secret) = presented(headers)?;
-    store
-        .find(kind, &secret)
-        .cloned()
-        .ok_or_else(|| match kind {
-            CredentialKind::ApiKey => "the API key is not valid".to_owned(),
-            CredentialKind::Bearer => "the access token is not valid".to_owned(),
-        })
+    issued: &IssuedLookup<'_>,
+) -> Result<MockCredential, Unauthorized> {
+    let (kind, secret) = presented(headers).map_err(Unauthorized::Credentials)?;
+    if let Some(credential) = store.find(kind, &secret) {
+        return Ok(credential.clone());
+    }
+    match kind {
+        CredentialKind::ApiKey => Err(Unauthorized::Credentials(
+            "the API key is not valid".to_owned(),
+        )),
+        CredentialKind::Bearer => match issued(&secret) {
+            Some(Ok(credential)) => Ok(credential),
+            Some(Err(message)) => Err(Unauthorized::InvalidToken(message)),
+            None => Err(Unauthorized::Credentials(
+                "the access token is not valid".to_owned(),
+            )),
+        },
+    }
 }
 
 /// The credential a request presents: kind and secret, or why it presents none.
@@ -287,10 +310,13 @@ mod tests {
             MockCredential::default_access_token(),
         ]);
         for header in [basic("pleo-mock-api-key:"), basic("pleo-mock-api-key")] {
-            let who = authenticate(&with_auth(&header), &store).unwrap();
+            let who = authenticate(&with_auth(&header), &store, &|_| None).unwrap();
             assert_eq!(who.kind, CredentialKind::ApiKey);
         }
-        let who = authenticate(&with_auth("bearer pleo-mock-access-token"), &store).unwrap();
+        let who = authenticate(&with_auth("bearer pleo-mock-access-token"), &store, &|_| {
+            None
+        })
+        .unwrap();
         assert_eq!(who.kind, CredentialKind::Bearer);
         for bad in [
             basic("pleo-mock-api-key:secret"),
@@ -301,8 +327,11 @@ mod tests {
             "Token pleo-mock-api-key".to_owned(),
             "Bearer ".to_owned(),
         ] {
-            assert!(authenticate(&with_auth(&bad), &store).is_err(), "{bad}");
+            assert!(
+                authenticate(&with_auth(&bad), &store, &|_| None).is_err(),
+                "{bad}"
+            );
         }
-        assert!(authenticate(&HeaderMap::new(), &store).is_err());
+        assert!(authenticate(&HeaderMap::new(), &store, &|_| None).is_err());
     }
 }

@@ -6,10 +6,12 @@ use std::sync::{Mutex, MutexGuard};
 use serde_json::Value;
 
 use crate::config::MockConfig;
-use crate::credentials::CredentialStore;
+use crate::credentials::{self, CredentialStore, MockCredential, Unauthorized};
 use crate::error::MockError;
 use crate::faults::FaultQueue;
 use crate::journal::Journal;
+use crate::oauth::tokens::Issued;
+use crate::oauth::{OAuth, endpoints};
 use crate::state::{Installations, SeedInstallation};
 
 /// The state of one emulator. Each part has its own lock, held only briefly and never
@@ -20,6 +22,7 @@ pub(crate) struct Emulator {
     installations: Mutex<Installations>,
     faults: Mutex<FaultQueue>,
     journal: Mutex<Journal>,
+    oauth: Mutex<OAuth>,
     max_body_bytes: usize,
 }
 
@@ -37,6 +40,10 @@ impl Emulator {
             installations: Mutex::new(Installations::default()),
             faults: Mutex::new(FaultQueue::default()),
             journal: Mutex::new(Journal::new(config.journal_limit)),
+            oauth: Mutex::new(OAuth::new(
+                config.oauth_clients.clone(),
+                config.access_token_lifetime,
+            )),
             max_body_bytes: config.max_body_bytes,
         }
     }
@@ -57,29 +64,71 @@ impl Emulator {
         lock(&self.journal)
     }
 
+    /// The OAuth state. Lock order: `credentials` may be held while taking this lock,
+    /// never the reverse, and no other lock is taken while holding it.
+    pub(crate) fn oauth(&self) -> MutexGuard<'_, OAuth> {
+        lock(&self.oauth)
+    }
+
+    /// Who a request is: a configured credential, or an access token issued by
+    /// `/oauth/token` (still valid), or why it is refused.
+    pub(crate) fn authenticate(
+        &self,
+        headers: &hyper::HeaderMap,
+    ) -> Result<MockCredential, Unauthorized> {
+        let store = self.credentials();
+        credentials::authenticate(headers, &store, &|token| self.oauth().check_access(token))
+    }
+
+    /// The credential with this secret: a configured one of either kind, or a valid
+    /// access token issued by `/oauth/token`.
+    pub(crate) fn who(&self, secret: &str) -> Option<MockCredential> {
+        let configured = self.credentials().find_secret(secret).cloned();
+        configured.or_else(|| self.oauth().check_access(secret)?.ok())
+    }
+
+    /// Starts a new token family for `client_id` as a code exchange would (the
+    /// installation included), skipping the browser step.
+    pub(crate) fn issue_tokens(&self, client_id: Option<&str>) -> Result<Issued, MockError> {
+        let (client, issued) = {
+            let mut oauth = self.oauth();
+            let client = match client_id {
+                Some(id) => oauth.client(id),
+                None => oauth.clients().first(),
+            }
+            .cloned()
+            .ok_or_else(|| match client_id {
+                Some(id) => MockError::new(format!("no OAuth client with client_id {id:?}")),
+                None => MockError::new("the emulator has no OAuth client"),
+            })?;
+            let issued = oauth.issue(&client.client_id, &client.scope);
+            (client, issued)
+        };
+        endpoints::complete_flow(self, &client, &issued);
+        Ok(issued)
+    }
+
     pub(crate) fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
     }
 
-    /// Forgets every installation, fault and recorded request; credentials stay.
+    /// Forgets every installation, fault, recorded request, and OAuth code, token, counter
+    /// and clock offset; credentials and OAuth clients stay.
     pub(crate) fn reset(&self) {
         self.installations().clear();
         self.faults().clear();
         self.journal().clear();
+        self.oauth().reset();
     }
 
     /// Puts an installation in place and returns it as the API would.
     pub(crate) fn seed(&self, seed: &SeedInstallation) -> Result<Value, MockError> {
         let valid = seed.validate()?;
-        let who = self
-            .credentials()
-            .find_secret(&seed.credential)
-            .cloned()
-            .ok_or_else(|| {
-                MockError::new(
-                    "the credential of a seeded installation is not one this emulator accepts",
-                )
-            })?;
+        let who = self.who(&seed.credential).ok_or_else(|| {
+            MockError::new(
+                "the credential of a seeded installation is not one this emulator accepts",
+            )
+        })?;
         let installation = self.installations().seed(&who, &valid);
         serde_json::to_value(installation).map_err(|e| MockError::new(e.to_string()))
     }

@@ -329,8 +329,9 @@ impl FaultSpec {
             && !operation::is_known(op)
         {
             return Err(MockError::new(format!(
-                "\"operation\" {op:?} is not an operationId of the API (one of {})",
-                operation::OPERATION_IDS.join(", ")
+                "\"operation\" {op:?} is not an operationId of the API (one of {}, {})",
+                operation::OPERATION_IDS.join(", "),
+                operation::OAUTH_OPERATION_IDS.join(", ")
             )));
         }
         if self.times == Some(0) {

@@ -5,7 +5,9 @@
 //! client and company with Pleo's lifecycle rules, checks `Authorization` (API key as
 //! Basic user name, or Bearer token), records every request in a journal, and injects
 //! faults (error statuses with `Retry-After`, delays, dropped connections, malformed
-//! bodies) on demand. Every [`MockServer`] is independent; starting one takes
+//! bodies) on demand. It also plays Pleo's OAuth 2.0 authorization server
+//! (`/oauth/authorize`, `/oauth/token`: authorization code with PKCE S256, rotating refresh
+//! tokens) with a clock tests can move. Every [`MockServer`] is independent; starting one takes
 //! milliseconds; dropping it stops it.
 //!
 //! ```
@@ -30,6 +32,7 @@ mod error;
 mod faults;
 mod journal;
 mod models;
+mod oauth;
 mod operation;
 mod response;
 mod routes;
@@ -39,6 +42,7 @@ mod state;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -51,7 +55,11 @@ pub use credentials::{
 pub use error::MockError;
 pub use faults::{Fault, MALFORMED_BODY};
 pub use journal::RecordedRequest;
-pub use operation::OPERATION_IDS;
+pub use oauth::{
+    DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET,
+    DEFAULT_OAUTH_REDIRECT_URI, MockOAuthClient,
+};
+pub use operation::{OAUTH_OPERATION_IDS, OPERATION_IDS};
 pub use state::SeedInstallation;
 
 use emulator::Emulator;
@@ -164,7 +172,8 @@ impl MockServer {
         self.emulator.journal().clear();
     }
 
-    /// Forgets every installation, queued fault and recorded request. Credentials stay.
+    /// Forgets every installation, queued fault and recorded request, and every OAuth
+    /// code, issued token, counter and clock offset. Credentials and OAuth clients stay.
     pub fn reset(&self) {
         self.emulator.reset();
     }
@@ -200,18 +209,83 @@ impl MockServer {
     }
 
     /// The installation of `credential`'s client in `company_id` (by default the
-    /// credential's company), as the API would return it.
+    /// credential's company), as the API would return it. `credential` may also be a
+    /// valid access token issued by `/oauth/token`.
     pub fn installation(&self, credential: &str, company_id: Option<Uuid>) -> Option<Value> {
-        let who = self
-            .emulator
-            .credentials()
-            .find_secret(credential)
-            .cloned()?;
+        let who = self.emulator.who(credential)?;
         let installation = self
             .emulator
             .installations()
             .find(&who.client_id, company_id.unwrap_or(who.company_id))?;
         serde_json::to_value(installation).ok()
+    }
+
+    /// The first OAuth client ([`MockOAuthClient::default_client`] by default).
+    ///
+    /// # Panics
+    /// If the emulator was configured without OAuth clients.
+    pub fn oauth_client(&self) -> MockOAuthClient {
+        self.emulator
+            .oauth()
+            .clients()
+            .first()
+            .cloned()
+            .expect("the emulator has no OAuth client (MockConfig::oauth_clients is empty)")
+    }
+
+    /// Every OAuth client it accepts.
+    pub fn oauth_clients(&self) -> Vec<MockOAuthClient> {
+        self.emulator.oauth().clients().to_vec()
+    }
+
+    /// Accepts one more OAuth client from now on (replacing one with the same client id).
+    pub fn add_oauth_client(&self, client: MockOAuthClient) {
+        self.emulator.oauth().add_client(client);
+    }
+
+    /// The authorization endpoint, `<url>/oauth/authorize`.
+    pub fn authorize_url(&self) -> String {
+        format!("{}/oauth/authorize", self.url())
+    }
+
+    /// The token endpoint, `<url>/oauth/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.url())
+    }
+
+    /// Mints a new token family for `client_id` as if its code exchange had just
+    /// succeeded (the installation is created as the flow would), skipping the browser
+    /// step; returns `(access_token, refresh_token)`.
+    ///
+    /// # Panics
+    /// If no OAuth client has this id.
+    pub fn issue_tokens(&self, client_id: &str) -> (String, String) {
+        match self.emulator.issue_tokens(Some(client_id)) {
+            Ok(issued) => (issued.access_token, issued.refresh_token),
+            Err(e) => panic!("issue_tokens: {e}"),
+        }
+    }
+
+    /// Moves the emulator's clock forward by `by` (for token and code expiry only), so
+    /// tests need no sleeps. Offsets add up; [`reset`](MockServer::reset) clears them.
+    pub fn advance_clock(&self, by: Duration) {
+        self.emulator.oauth().advance_clock(by);
+    }
+
+    /// Makes every access token issued so far expire now (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self) {
+        self.emulator.oauth().expire_access_tokens();
+    }
+
+    /// How many requests `POST /oauth/token` received (whatever their outcome, faulted
+    /// ones included).
+    pub fn token_requests(&self) -> usize {
+        self.emulator.oauth().token_requests()
+    }
+
+    /// How many `refresh_token` grants succeeded.
+    pub fn refresh_count(&self) -> usize {
+        self.emulator.oauth().refreshes()
     }
 
     /// Stops the emulator now (as dropping it does).

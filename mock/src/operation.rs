@@ -1,4 +1,5 @@
-//! The seven operations of the Installations API and how a request finds one.
+//! The seven operations of the Installations API, the two OAuth endpoints, and how a
+//! request finds one.
 
 use hyper::Method;
 
@@ -25,6 +26,30 @@ pub const OPERATION_IDS: [&str; 7] = [
     "introspect",
 ];
 
+/// The operation ids of the OAuth endpoints (`GET /oauth/authorize`, `POST /oauth/token`):
+/// they are journaled under these ids and faults can target them, like
+/// [`OPERATION_IDS`], which lists only the API's own operations.
+pub const OAUTH_OPERATION_IDS: [&str; 2] = ["oauthAuthorize", "oauthToken"];
+
+/// One of the OAuth endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OAuthEndpoint {
+    Authorize,
+    Token,
+}
+
+impl OAuthEndpoint {
+    /// Its operation id (one of [`OAUTH_OPERATION_IDS`]).
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            OAuthEndpoint::Authorize => "oauthAuthorize",
+            OAuthEndpoint::Token => "oauthToken",
+        }
+    }
+}
+
+const AUTHORIZE: &str = "/oauth/authorize";
+const TOKEN: &str = "/oauth/token";
 const ME: &str = "/v1/installations/me";
 const ACTIVATE: &str = "/v1/installations/me:activate";
 const COMPLETIONS: &str = "/v1/installations/completions";
@@ -34,6 +59,7 @@ const INTROSPECT: &str = "/v1/introspect";
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Route {
     Operation(Operation),
+    OAuth(OAuthEndpoint),
     /// A known path with a method it does not take; carries the `Allow` header value.
     MethodNotAllowed(&'static str),
     NotFound,
@@ -54,9 +80,9 @@ impl Operation {
     }
 }
 
-/// Whether `id` is one of the spec's `operationId`s.
+/// Whether `id` is one of the spec's `operationId`s or of [`OAUTH_OPERATION_IDS`].
 pub(crate) fn is_known(id: &str) -> bool {
-    OPERATION_IDS.contains(&id)
+    OPERATION_IDS.contains(&id) || OAUTH_OPERATION_IDS.contains(&id)
 }
 
 /// Finds the operation for `method` on `path` (the path without its query string).
@@ -87,6 +113,20 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
             "GET",
             (method == Method::GET).then_some(Operation::Introspect),
         ),
+        AUTHORIZE => {
+            return if method == Method::GET {
+                Route::OAuth(OAuthEndpoint::Authorize)
+            } else {
+                Route::MethodNotAllowed("GET")
+            };
+        }
+        TOKEN => {
+            return if method == Method::POST {
+                Route::OAuth(OAuthEndpoint::Token)
+            } else {
+                Route::MethodNotAllowed("POST")
+            };
+        }
         _ => return Route::NotFound,
     };
     match found {

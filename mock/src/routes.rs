@@ -2,7 +2,9 @@
 //!
 //! The order is: admin requests go to [`admin`]; an API request has its body read (413
 //! past the cap), is recorded in the journal, is routed (404/405), takes the first
-//! matching fault (delay, then its action), is authenticated (401), and is handled.
+//! matching fault (delay, then its action), and then goes to the OAuth endpoints
+//! ([`oauth::endpoints`], which authenticate clients themselves) or is authenticated
+//! (401) and handled.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,14 +17,15 @@ use hyper::{HeaderMap, Method, Request, StatusCode};
 use uuid::Uuid;
 
 use crate::admin;
-use crate::credentials::{self, MockCredential};
+use crate::credentials::{CredentialKind, MockCredential, Unauthorized};
 use crate::emulator::Emulator;
 use crate::faults::Effect;
 use crate::journal::RecordedRequest;
 use crate::models::{
     CreateRequest, ExternalClientModel, ExternalClientModelDetails, UpdateRequest,
 };
-use crate::operation::{self, Operation, Route};
+use crate::oauth;
+use crate::operation::{self, OAuthEndpoint, Operation, Route};
 use crate::response::{self, ApiError, HttpResponse, REQUEST_ID};
 
 /// The service's error: tells hyper to close the connection without answering.
@@ -72,17 +75,21 @@ async fn respond(
     }
 
     let route = operation::route(&parts.method, path);
-    let operation = match route {
-        Route::Operation(op) => Some(op),
+    let operation_id = match route {
+        Route::Operation(op) => Some(op.id()),
+        Route::OAuth(endpoint) => Some(endpoint.id()),
         _ => None,
     };
+    if route == Route::OAuth(OAuthEndpoint::Token) {
+        emulator.oauth().count_token_request();
+    }
     emulator.journal().record(RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts
             .uri
             .path_and_query()
             .map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned()),
-        operation: operation.map(|op| op.id().to_owned()),
+        operation: operation_id.map(str::to_owned),
         headers: parts
             .headers
             .iter()
@@ -101,15 +108,14 @@ async fn respond(
     let Some(body) = body else {
         return Ok(too_large(emulator.max_body_bytes()));
     };
-    let operation = match route {
-        Route::Operation(op) => op,
-        Route::MethodNotAllowed(allow) => {
-            return Ok(method_not_allowed(&parts.method, path, allow));
-        }
-        Route::NotFound => return Ok(not_found(&parts.method, path)),
+    let Some(operation_id) = operation_id else {
+        return Ok(match route {
+            Route::MethodNotAllowed(allow) => method_not_allowed(&parts.method, path, allow),
+            _ => not_found(&parts.method, path),
+        });
     };
 
-    let fault = emulator.faults().take(operation.id());
+    let fault = emulator.faults().take(operation_id);
     if let Some(fault) = fault {
         if !fault.wait().is_zero() {
             tokio::time::sleep(fault.wait()).await;
@@ -121,10 +127,24 @@ async fn respond(
         }
     }
 
-    let who = credentials::authenticate(&parts.headers, &emulator.credentials());
-    let who = match who {
+    let operation = match route {
+        Route::Operation(op) => op,
+        Route::OAuth(OAuthEndpoint::Authorize) => {
+            return Ok(oauth::endpoints::authorize(emulator, parts.uri.query()));
+        }
+        Route::OAuth(OAuthEndpoint::Token) => {
+            return Ok(oauth::endpoints::token(emulator, &parts.headers, &body));
+        }
+        Route::MethodNotAllowed(allow) => {
+            return Ok(method_not_allowed(&parts.method, path, allow));
+        }
+        Route::NotFound => return Ok(not_found(&parts.method, path)),
+    };
+
+    let who = match emulator.authenticate(&parts.headers) {
         Ok(who) => who,
-        Err(message) => return Ok(unauthorized(message)),
+        Err(Unauthorized::Credentials(message)) => return Ok(unauthorized(message)),
+        Err(Unauthorized::InvalidToken(message)) => return Ok(invalid_token(message)),
     };
     Ok(api(emulator, operation, &who, parts.uri.query(), &body)
         .unwrap_or_else(ApiError::into_response))
@@ -153,9 +173,13 @@ fn api(
             emulator.installations().update(who, request).map(ok)
         }
         Operation::DeleteClientInstallation => {
-            // Pleo also revokes the client's OAuth tokens here; the emulator's static
-            // credentials stay valid (tokens it issues itself can be revoked here later).
+            // Pleo also revokes the client's OAuth tokens here: with a bearer token, every
+            // token `/oauth/token` issued to this client is revoked; the emulator's static
+            // credentials stay valid.
             emulator.installations().delete(who)?;
+            if who.kind == CredentialKind::Bearer {
+                emulator.oauth().tokens.revoke_client(&who.client_id);
+            }
             Ok(response::empty(StatusCode::NO_CONTENT))
         }
         Operation::ActivateMyInstallation | Operation::CompleteInstallation => {
@@ -298,6 +322,17 @@ fn unauthorized(message: String) -> HttpResponse {
     response.headers_mut().insert(
         WWW_AUTHENTICATE,
         HeaderValue::from_static("Basic realm=\"pleo\", Bearer realm=\"pleo\""),
+    );
+    response
+}
+
+/// A 401 for an issued access token that expired or was revoked (RFC 6750 §3.1).
+fn invalid_token(message: String) -> HttpResponse {
+    let mut response =
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response();
+    response.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"pleo\", error=\"invalid_token\""),
     );
     response
 }

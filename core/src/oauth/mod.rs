@@ -1,8 +1,10 @@
-//! OAuth 2.0 for Pleo: the authorisation step of the code flow with PKCE (S256).
-//!
-//! Token exchange and rotation-safe refresh build on this (see the issue "oauth").
+//! OAuth 2.0 for Pleo: the code flow's authorisation URL with PKCE (S256), and sessions
+//! whose rotating refresh tokens are refreshed by one thread at a time.
 
 mod pkce;
+pub(crate) mod session;
+pub(crate) mod token_endpoint;
+mod tokens;
 
 use reqwest::Url;
 
@@ -11,6 +13,8 @@ use crate::config::Environment;
 use crate::error::{Error, Result};
 
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
+pub(crate) use tokens::OAuthConfig;
+pub use tokens::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
 /// Where Pleo's OAuth endpoints are.
 #[derive(Debug, Clone, PartialEq, Eq)]

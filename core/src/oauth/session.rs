@@ -1,0 +1,195 @@
+//! A live OAuth session: the current tokens, refreshed by one thread at a time.
+//!
+//! Pleo rotates refresh tokens and invalidates every earlier token on each refresh, so two
+//! refreshes in parallel would lock the integration out. Every thread that finds the access
+//! token due takes the `refreshing` lock; the first refreshes, the others find a newer
+//! generation once they get the lock and use it.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use reqwest::header::HeaderValue;
+
+use crate::auth::Secret;
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::token_endpoint::{self, TokenContext};
+use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
+
+/// A bearer token ready for a request, and the generation it belongs to.
+pub(crate) struct Bearer {
+    pub(crate) header: HeaderValue,
+    pub(crate) generation: u64,
+}
+
+pub(crate) struct OAuthSession {
+    client_id: String,
+    client_secret: Secret,
+    token_url: String,
+    hook: Option<TokensRefreshedHook>,
+    state: Mutex<State>,
+    refreshing: Mutex<()>,
+}
+
+struct State {
+    tokens: OAuthTokens,
+    obtained_at: SystemTime,
+    generation: u64,
+    /// Refreshed tokens the hook has not yet accepted.
+    unpersisted: bool,
+    /// Set once the token endpoint rejected the refresh token: every call fails fast.
+    rejected: Option<Error>,
+}
+
+impl OAuthSession {
+    pub(crate) fn new(
+        credentials: OAuthCredentials,
+        token_url: String,
+        hook: Option<TokensRefreshedHook>,
+        now: SystemTime,
+    ) -> Result<OAuthSession> {
+        if credentials.client_id.trim().is_empty() {
+            return Err(Error::invalid_argument("oauth.client_id is empty"));
+        }
+        bearer_header(&credentials.tokens.access_token)?;
+        Ok(OAuthSession {
+            client_id: credentials.client_id,
+            client_secret: credentials.client_secret,
+            token_url,
+            hook,
+            state: Mutex::new(State {
+                tokens: credentials.tokens,
+                obtained_at: now,
+                generation: 0,
+                unpersisted: false,
+                rejected: None,
+            }),
+            refreshing: Mutex::new(()),
+        })
+    }
+
+    /// The bearer for the next attempt, refreshing first when the token is due.
+    pub(crate) fn bearer(&self, context: &TokenContext<'_>) -> Result<Bearer> {
+        self.current(context, None)
+    }
+
+    /// The bearer to replay with after a 401 to the token of `generation`: refreshed,
+    /// unless another thread has already replaced that token.
+    pub(crate) fn after_unauthorized(
+        &self,
+        context: &TokenContext<'_>,
+        generation: u64,
+    ) -> Result<Bearer> {
+        self.current(context, Some(generation))
+    }
+
+    fn current(&self, context: &TokenContext<'_>, failed: Option<u64>) -> Result<Bearer> {
+        let seen = {
+            let state = self.state();
+            if let Some(error) = &state.rejected {
+                return Err(error.clone());
+            }
+            let due =
+                token_endpoint::refresh_due(&state.tokens, state.obtained_at, context.clock.wall());
+            if !due && !state.unpersisted && failed != Some(state.generation) {
+                return state.bearer();
+            }
+            state.generation
+        };
+        let _flight = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (generation, unpersisted, refresh_token) = {
+            let state = self.state();
+            if let Some(error) = &state.rejected {
+                return Err(error.clone());
+            }
+            (
+                state.generation,
+                state.unpersisted,
+                state.tokens.refresh_token.clone(),
+            )
+        };
+        if generation == seen && !unpersisted {
+            let refreshed = token_endpoint::refresh(
+                context,
+                &self.token_url,
+                &self.client_id,
+                &self.client_secret,
+                &refresh_token,
+            );
+            let mut state = self.state();
+            match refreshed {
+                Ok(tokens) => {
+                    state.tokens = tokens;
+                    state.obtained_at = context.clock.wall();
+                    state.generation += 1;
+                    state.unpersisted = true;
+                }
+                Err(error) => {
+                    if error.kind() == ErrorKind::ReauthenticationRequired {
+                        state.rejected = Some(error.clone());
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        self.persist()?;
+        self.state().bearer()
+    }
+
+    /// Runs the hook on unpersisted tokens; they stay unpersisted if it fails.
+    fn persist(&self) -> Result<()> {
+        let tokens = {
+            let state = self.state();
+            if !state.unpersisted {
+                return Ok(());
+            }
+            state.tokens.clone()
+        };
+        if let Some(hook) = &self.hook {
+            hook(&tokens).map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "on_tokens_refreshed failed: {e}; the refreshed tokens are kept in memory and handed to it again on the next call"
+                    ),
+                )
+                .with_boxed_source(e)
+            })?;
+        }
+        self.state().unpersisted = false;
+        Ok(())
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The client id, for Debug output.
+    pub(crate) fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+impl State {
+    fn bearer(&self) -> Result<Bearer> {
+        Ok(Bearer {
+            header: bearer_header(&self.tokens.access_token)?,
+            generation: self.generation,
+        })
+    }
+}
+
+fn bearer_header(token: &Secret) -> Result<HeaderValue> {
+    let value = token.expose();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid_argument(
+            "oauth access token must be non-empty visible ASCII",
+        ));
+    }
+    let mut header = HeaderValue::from_str(&format!("Bearer {value}"))
+        .map_err(|_| Error::invalid_argument("oauth access token is not valid in a header"))?;
+    header.set_sensitive(true);
+    Ok(header)
+}

@@ -1,0 +1,200 @@
+//! Calls to the OAuth token endpoint: one POST, retried while the failure is transient.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::blocking::Client as HttpClient;
+use reqwest::header;
+use serde::Deserialize;
+
+use crate::auth::Secret;
+use crate::clock::{Clock, Random};
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::OAuthTokens;
+use crate::retry;
+
+/// What a token request needs from the client it runs in.
+pub(crate) struct TokenContext<'a> {
+    pub(crate) http: &'a HttpClient,
+    pub(crate) clock: &'a dyn Clock,
+    pub(crate) random: &'a dyn Random,
+    pub(crate) max_retries: u32,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Instant,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_in: Option<u64>,
+}
+
+/// Exchanges `refresh_token` for new tokens. A rejected grant or client (400, 401) is
+/// `reauthentication_required`; failures that surely did nothing (unsent, 429, 5xx) are
+/// retried with backoff, but never a request whose answer was lost: the server may have
+/// rotated the tokens, and presenting the old refresh token again would revoke them all.
+pub(crate) fn refresh(
+    context: &TokenContext<'_>,
+    token_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+    refresh_token: &Secret,
+) -> Result<OAuthTokens> {
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "refresh_token")
+        .append_pair("refresh_token", refresh_token.expose())
+        .append_pair("client_id", client_id)
+        .finish();
+    let basic = STANDARD.encode(format!("{client_id}:{}", client_secret.expose()));
+    let mut attempt = 1;
+    loop {
+        let remaining = context
+            .deadline
+            .saturating_duration_since(context.clock.now());
+        if remaining.is_zero() {
+            return Err(
+                Error::new(ErrorKind::Timeout, "token refresh: deadline reached")
+                    .with_attempts(attempt - 1),
+            );
+        }
+        let (error, transient) = match post(context, token_url, &basic, &form, remaining) {
+            Ok(tokens) => {
+                log::info!("token refresh succeeded after {attempt} attempt(s)");
+                return Ok(tokens);
+            }
+            Err(failed) => failed,
+        };
+        let error = error.with_attempts(attempt).with_retryable(transient);
+        log::warn!("token refresh attempt {attempt} failed: {}", error.kind());
+        if !transient || attempt > context.max_retries {
+            return Err(error);
+        }
+        let delay = retry::backoff(attempt, context.random);
+        if context.clock.now() + delay >= context.deadline {
+            return Err(error);
+        }
+        context.clock.sleep(delay);
+        attempt += 1;
+    }
+}
+
+/// One POST; on failure, the error and whether it is safe and useful to try again.
+fn post(
+    context: &TokenContext<'_>,
+    token_url: &str,
+    basic: &str,
+    form: &str,
+    remaining: Duration,
+) -> std::result::Result<OAuthTokens, (Error, bool)> {
+    let mut authorization =
+        header::HeaderValue::from_str(&format!("Basic {basic}")).map_err(|_| {
+            (
+                Error::invalid_argument("oauth client credentials are not valid in a header"),
+                false,
+            )
+        })?;
+    authorization.set_sensitive(true);
+    let response = context
+        .http
+        .post(token_url)
+        .timeout(remaining.min(context.timeout))
+        .header(header::AUTHORIZATION, authorization)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form.to_owned())
+        .send()
+        .map_err(|e| {
+            let kind = if e.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Connection
+            };
+            let unsent = e.is_connect();
+            let error = Error::new(
+                kind,
+                format!(
+                    "token refresh: could not reach the token endpoint: {}",
+                    e.without_url()
+                ),
+            );
+            (error, unsent)
+        })?;
+    let status = response.status().as_u16();
+    let body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
+    if (200..300).contains(&status) {
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            (
+                Error::new(
+                    ErrorKind::Decode,
+                    format!("token refresh: the response is not a token response: {e}"),
+                )
+                .with_status(status),
+                false,
+            )
+        })?;
+        let now = context.clock.wall();
+        return Ok(OAuthTokens {
+            access_token: Secret::new(parsed.access_token),
+            refresh_token: Secret::new(parsed.refresh_token.ok_or_else(|| {
+                (
+                    Error::new(
+                        ErrorKind::Decode,
+                        "token refresh: the response has no refresh_token",
+                    )
+                    .with_status(status),
+                    false,
+                )
+            })?),
+            expires_at: parsed.expires_in.map(|s| now + Duration::from_secs(s)),
+        });
+    }
+    let reason = oauth_error(&body);
+    let (kind, transient) = match status {
+        400 | 401 => (ErrorKind::ReauthenticationRequired, false),
+        429 | 500..=599 => (ErrorKind::from_status(status), true),
+        _ => (ErrorKind::from_status(status), false),
+    };
+    let message = match kind {
+        ErrorKind::ReauthenticationRequired => format!(
+            "the token endpoint rejected the refresh ({reason}); send the user through the OAuth flow again"
+        ),
+        _ => format!("token refresh failed with HTTP {status} ({reason})"),
+    };
+    Err((
+        Error::new(kind, message)
+            .with_status(status)
+            .with_body(&body),
+        transient,
+    ))
+}
+
+/// The `error` (and `error_description`) of an RFC 6749 error body.
+fn oauth_error(body: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(|s| s.chars().take(200).collect::<String>())
+    };
+    match (text("error"), text("error_description")) {
+        (Some(error), Some(description)) => format!("{error}: {description}"),
+        (Some(error), None) => error,
+        _ => "no OAuth error code".to_owned(),
+    }
+}
+
+/// When `tokens` should be refreshed ahead of expiry: once less than min(300 s, half the
+/// lifetime) remains. `obtained_at` is when the tokens were received (or configured).
+pub(crate) fn refresh_due(tokens: &OAuthTokens, obtained_at: SystemTime, now: SystemTime) -> bool {
+    let Some(expires_at) = tokens.expires_at else {
+        return false;
+    };
+    let lifetime = expires_at.duration_since(obtained_at).unwrap_or_default();
+    let margin = (lifetime / 2).min(Duration::from_secs(300));
+    match expires_at.duration_since(now) {
+        Ok(remaining) => remaining <= margin,
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,242 @@
+//! OAuth sessions against the emulator's token endpoint: single flight, rotation,
+//! persistence, rejection and proactive refresh.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use common::FakeClock;
+use pleo_installations::Clock;
+use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
+use pleo_installations::{Client, ClientBuilder, ErrorKind, Secret};
+use pleo_installations_mock::{Fault, MockServer};
+
+/// Credentials for fresh tokens minted by the emulator, expiry unknown to the client.
+fn credentials(server: &MockServer) -> OAuthCredentials {
+    let client = server.oauth_client();
+    let (access, refresh) = server.issue_tokens(&client.client_id);
+    OAuthCredentials {
+        client_id: client.client_id.clone(),
+        client_secret: Secret::new(client.client_secret.clone()),
+        tokens: OAuthTokens {
+            access_token: Secret::new(access),
+            refresh_token: Secret::new(refresh),
+            expires_at: None,
+        },
+        token_url: None,
+    }
+}
+
+fn builder(server: &MockServer, credentials: OAuthCredentials) -> ClientBuilder {
+    Client::builder().base_url(server.url()).oauth(credentials)
+}
+
+#[test]
+fn fifty_threads_on_an_expired_token_make_exactly_one_refresh() {
+    let server = MockServer::start().unwrap();
+    let persisted = Arc::new(Mutex::new(Vec::<OAuthTokens>::new()));
+    let sink = persisted.clone();
+    let client = builder(&server, credentials(&server))
+        .on_tokens_refreshed(move |tokens| {
+            sink.lock().unwrap().push(tokens.clone());
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    client.introspect().unwrap();
+    server.expire_access_tokens();
+    // A slow token endpoint, so that every thread arrives while the refresh is in flight.
+    server.push_fault(Fault::delay(Duration::from_millis(300)).for_operation("oauthToken"));
+
+    let threads: Vec<_> = (0..50)
+        .map(|_| {
+            let client = client.clone();
+            thread::spawn(move || client.introspect().map(drop))
+        })
+        .collect();
+    let failures: Vec<_> = threads
+        .into_iter()
+        .filter_map(|t| t.join().unwrap().err())
+        .collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(server.refresh_count(), 1);
+    let persisted = persisted.lock().unwrap();
+    assert_eq!(persisted.len(), 1);
+    // Every call after the refresh used the persisted token.
+    let bearer = format!("Bearer {}", persisted[0].access_token.expose());
+    let last = server
+        .journal()
+        .last()
+        .unwrap()
+        .header("authorization")
+        .unwrap()
+        .to_owned();
+    assert_eq!(last, bearer);
+}
+
+#[test]
+fn a_token_past_its_expiry_is_refreshed_before_the_call() {
+    let server = MockServer::start().unwrap();
+    let mut credentials = credentials(&server);
+    credentials.tokens.expires_at = Some(std::time::SystemTime::now() - Duration::from_secs(1));
+    let client = builder(&server, credentials).build().unwrap();
+    server.push_fault(Fault::delay(Duration::from_millis(300)).for_operation("oauthToken"));
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            thread::spawn(move || client.introspect().map(drop))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+    assert_eq!(server.refresh_count(), 1);
+    assert_eq!(server.token_requests(), 1);
+    // No request went out with the expired token: no 401 was needed.
+    assert!(server.journal().iter().all(
+        |r| r.operation.as_deref() != Some("introspect") || r.header("authorization").is_some()
+    ));
+}
+
+#[test]
+fn proactive_refresh_starts_when_less_than_five_minutes_remain() {
+    let server = MockServer::start().unwrap();
+    let client_info = server.oauth_client();
+    let (access, refresh) = server.issue_tokens(&client_info.client_id);
+    let clock = FakeClock::new();
+    let config = serde_json::json!({
+        "base_url": server.url(),
+        "oauth": {
+            "client_id": client_info.client_id,
+            "client_secret": client_info.client_secret,
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": 3600,
+        }
+    });
+    let client = ClientBuilder::from_json(&config.to_string())
+        .unwrap()
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    clock.sleep(Duration::from_secs(3299)); // 301 s left: not yet
+    client.introspect().unwrap();
+    assert_eq!(server.refresh_count(), 0);
+    clock.sleep(Duration::from_secs(2)); // 299 s left
+    client.introspect().unwrap();
+    assert_eq!(server.refresh_count(), 1);
+    client.introspect().unwrap();
+    assert_eq!(
+        server.refresh_count(),
+        1,
+        "the new token has a full lifetime"
+    );
+}
+
+#[test]
+fn a_failing_persistence_hook_fails_the_call_and_runs_again_next_time() {
+    let server = MockServer::start().unwrap();
+    let calls = Arc::new(Mutex::new(0));
+    let counter = calls.clone();
+    let client = builder(&server, credentials(&server))
+        .on_tokens_refreshed(move |_| {
+            let mut calls = counter.lock().unwrap();
+            *calls += 1;
+            if *calls == 1 {
+                Err("database is down".into())
+            } else {
+                Ok(())
+            }
+        })
+        .build()
+        .unwrap();
+    server.expire_access_tokens();
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(err.message().contains("database is down"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert_eq!(server.refresh_count(), 1);
+
+    client.introspect().unwrap();
+    assert_eq!(
+        *calls.lock().unwrap(),
+        2,
+        "the same tokens were handed over again"
+    );
+    assert_eq!(server.refresh_count(), 1, "no second refresh");
+}
+
+#[test]
+fn a_reused_refresh_token_requires_reauthentication_and_fails_fast_after() {
+    let server = MockServer::start().unwrap();
+    let ours = credentials(&server);
+    // Another process refreshes with the same refresh token first: ours is now stale.
+    let other = builder(&server, ours.clone()).build().unwrap();
+    server.expire_access_tokens();
+    other.introspect().unwrap();
+    assert_eq!(server.refresh_count(), 1);
+
+    let client = builder(&server, ours).build().unwrap();
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReauthenticationRequired, "{err}");
+    assert!(!err.retryable());
+    let requests = server.token_requests();
+    let again = client.get_installation(None).unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::ReauthenticationRequired);
+    assert_eq!(
+        server.token_requests(),
+        requests,
+        "failed fast, nothing sent"
+    );
+}
+
+#[test]
+fn tokens_never_show_in_debug_or_errors() {
+    let server = MockServer::start().unwrap();
+    let credentials = credentials(&server);
+    let secrets = [
+        credentials.tokens.access_token.expose().to_owned(),
+        credentials.tokens.refresh_token.expose().to_owned(),
+        credentials.client_secret.expose().to_owned(),
+    ];
+    let builder = builder(&server, credentials.clone());
+    let client = builder.clone().build().unwrap();
+    server.expire_access_tokens();
+    server.push_fault(Fault::status(400).for_operation("oauthToken"));
+    let err = client.introspect().unwrap_err();
+    let shown = format!(
+        "{credentials:?} {builder:?} {client:?} {err} {err:?} {}",
+        err.to_json()
+    );
+    for secret in &secrets {
+        assert!(!shown.contains(secret.as_str()), "leaked in {shown}");
+    }
+}
+
+#[test]
+fn the_oauth_configuration_is_checked() {
+    let cases = [
+        (r#"{"oauth": {"client_id": "c"}}"#, "client_secret"),
+        (
+            r#"{"oauth": {"client_id": "c", "client_secret": "s", "access_token": "a", "refresh_token": "r", "scope": "x"}}"#,
+            "scope",
+        ),
+        (
+            r#"{"oauth": {"client_id": "c", "client_secret": "s", "access_token": "a", "refresh_token": "r", "expires_at": "soon"}}"#,
+            "expires_at",
+        ),
+        (
+            r#"{"api_key": "k", "oauth": {"client_id": "c", "client_secret": "s", "access_token": "a", "refresh_token": "r"}}"#,
+            "more than one",
+        ),
+    ];
+    for (json, named) in cases {
+        let err = ClientBuilder::from_json(json)
+            .and_then(ClientBuilder::build)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{json}");
+        assert!(err.message().contains(named), "{json}: {err}");
+    }
+}
