@@ -49,6 +49,30 @@ struct Attempt {
     failure: Failure,
 }
 
+/// A pooled HTTP client: JSON accepted, redirects not followed.
+pub(crate) fn http_client(
+    user_agent: HeaderValue,
+    connect_timeout: Duration,
+) -> Result<HttpClient> {
+    // reqwest is built without a bundled crypto provider; ring is ours. An error here
+    // means the application already installed one, which serves as well.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    HttpClient::builder()
+        .default_headers(headers)
+        .user_agent(user_agent)
+        .connect_timeout(connect_timeout)
+        .redirect(Policy::none())
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("could not build the HTTP client: {}", chain(&e)),
+            )
+        })
+}
+
 /// The HTTP machinery of a client, shared by all its clones and threads.
 pub(crate) struct Transport {
     http: HttpClient,
@@ -63,23 +87,7 @@ impl Transport {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<Transport> {
-        // reqwest is built without a bundled crypto provider; ring is ours. An error here
-        // means the application already installed one, which serves as well.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        let http = HttpClient::builder()
-            .default_headers(headers)
-            .user_agent(settings.user_agent.clone())
-            .connect_timeout(settings.connect_timeout)
-            .redirect(Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("could not build the HTTP client: {}", chain(&e)),
-                )
-            })?;
+        let http = http_client(settings.user_agent.clone(), settings.connect_timeout)?;
         Ok(Transport {
             http,
             settings,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::FakeClock;
 use pleo_installations::Clock;
-use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
+use pleo_installations::oauth::{self, OAuthCredentials, OAuthTokens};
 use pleo_installations::{Client, ClientBuilder, ErrorKind, Secret};
 use pleo_installations_mock::{Fault, MockServer};
 
@@ -239,4 +239,135 @@ fn the_oauth_configuration_is_checked() {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{json}");
         assert!(err.message().contains(named), "{json}: {err}");
     }
+}
+
+/// Follows the authorisation URL as a browser would and returns the callback's query.
+fn consent(url: &str) -> Vec<(String, String)> {
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = browser.get(url).send().unwrap();
+    assert_eq!(response.status(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    reqwest::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+#[test]
+fn the_code_flow_with_pkce_ends_in_a_working_session() {
+    let app =
+        pleo_installations_mock::MockOAuthClient::default_client().with_needs_activation(true);
+    let config = pleo_installations_mock::MockConfig {
+        oauth_clients: vec![app.clone()],
+        ..Default::default()
+    };
+    let server = MockServer::start_with(config).unwrap();
+    let endpoints = oauth::OAuthEndpoints::at(&server.url());
+    let redirect_uri = app.redirect_uris[0].clone();
+    let started = oauth::authorization_url(
+        &endpoints,
+        &app.client_id,
+        &redirect_uri,
+        &["export:read"],
+        None,
+    )
+    .unwrap();
+    let callback = consent(&started.url);
+    let get = |k: &str| {
+        callback
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(get("state").as_deref(), Some(started.state.as_str()));
+    let code = get("code").unwrap();
+
+    let secret = Secret::new(app.client_secret.clone());
+    let tokens = oauth::exchange_code(
+        &endpoints,
+        &app.client_id,
+        &secret,
+        &code,
+        &started.code_verifier,
+        &redirect_uri,
+    )
+    .unwrap();
+    assert!(tokens.expires_at.is_some());
+
+    let client = builder(
+        &server,
+        OAuthCredentials {
+            client_id: app.client_id.clone(),
+            client_secret: secret.clone(),
+            tokens,
+            token_url: None,
+        },
+    )
+    .build()
+    .unwrap();
+    let installation = client.get_installation(None).unwrap();
+    assert_eq!(
+        installation.status,
+        pleo_installations::InstallationStatus::Authorized
+    );
+    let activated = client.activate_installation().unwrap();
+    assert_eq!(
+        activated.status,
+        pleo_installations::InstallationStatus::Activated
+    );
+    assert_eq!(
+        client.introspect().unwrap().data.auth_method,
+        pleo_installations::AuthMethod::OAuth2
+    );
+
+    // The code is single use: a second exchange is refused, and (RFC 6749 §4.1.2) it
+    // revokes the tokens the code gave, so the session must start over.
+    let again = oauth::exchange_code(
+        &endpoints,
+        &app.client_id,
+        &secret,
+        &code,
+        &started.code_verifier,
+        &redirect_uri,
+    )
+    .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::ReauthenticationRequired);
+
+    let revoked = client.get_installation(None).unwrap_err();
+    assert_eq!(
+        revoked.kind(),
+        ErrorKind::ReauthenticationRequired,
+        "{revoked}"
+    );
+}
+
+#[test]
+fn a_wrong_verifier_is_refused() {
+    let server = MockServer::start().unwrap();
+    let app = server.oauth_client();
+    let endpoints = oauth::OAuthEndpoints::at(&server.url());
+    let started =
+        oauth::authorization_url(&endpoints, &app.client_id, &app.redirect_uris[0], &[], None)
+            .unwrap();
+    let code = consent(&started.url)
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1;
+    let wrong = oauth::new_code_verifier().unwrap();
+    let err = oauth::exchange_code(
+        &endpoints,
+        &app.client_id,
+        &Secret::new(app.client_secret.clone()),
+        &code,
+        &wrong,
+        &app.redirect_uris[0],
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReauthenticationRequired);
+    assert!(err.message().contains("invalid_grant"), "{err}");
 }

@@ -6,11 +6,17 @@ pub(crate) mod session;
 pub(crate) mod token_endpoint;
 mod tokens;
 
+use std::time::Duration;
+
 use reqwest::Url;
+use reqwest::header::HeaderValue;
 
 use crate::auth::Secret;
+use crate::clock::{Clock, SystemClock, ThreadRandom};
 use crate::config::Environment;
 use crate::error::{Error, Result};
+use crate::transport;
+use token_endpoint::{ClientAuth, TokenContext};
 
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
 pub(crate) use tokens::OAuthConfig;
@@ -109,6 +115,53 @@ pub fn authorization_url(
         code_verifier,
         state,
     })
+}
+
+/// Exchanges the authorisation code the callback received for tokens (server side only),
+/// authenticating the client with HTTP Basic.
+///
+/// Pass the `code_verifier` of the [`AuthorizationUrl`] that started the flow and the same
+/// `redirect_uri`. A rejected code, verifier or client is `reauthentication_required` (the
+/// user must go through the flow again); unsent requests, 429 and 5xx are retried. Blocking:
+/// do not call it from inside a tokio runtime.
+pub fn exchange_code(
+    endpoints: &OAuthEndpoints,
+    client_id: &str,
+    client_secret: &Secret,
+    code: &str,
+    code_verifier: &Secret,
+    redirect_uri: &str,
+) -> Result<OAuthTokens> {
+    if code.is_empty() {
+        return Err(Error::invalid_argument("code is empty"));
+    }
+    if client_id.trim().is_empty() {
+        return Err(Error::invalid_argument("client_id is empty"));
+    }
+    validate_code_verifier(code_verifier.expose())?;
+    Url::parse(redirect_uri).map_err(|e| {
+        Error::invalid_argument(format!("redirect_uri {redirect_uri:?} is not a URL: {e}"))
+    })?;
+    let user_agent = HeaderValue::from_static(concat!(
+        "pleo-installations-rust/",
+        env!("CARGO_PKG_VERSION")
+    ));
+    let http = transport::http_client(user_agent, Duration::from_secs(5))?;
+    let clock = SystemClock;
+    let context = TokenContext {
+        http: &http,
+        clock: &clock,
+        random: &ThreadRandom,
+        max_retries: 2,
+        timeout: Duration::from_secs(30),
+        deadline: clock.now() + Duration::from_secs(90),
+    };
+    let client = ClientAuth {
+        token_url: &endpoints.token_url,
+        client_id,
+        client_secret,
+    };
+    token_endpoint::exchange(&context, &client, code, code_verifier, redirect_uri)
 }
 
 #[cfg(test)]

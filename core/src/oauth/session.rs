@@ -12,7 +12,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::token_endpoint::{self, TokenContext};
+use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
 /// A bearer token ready for a request, and the generation it belongs to.
@@ -111,13 +111,12 @@ impl OAuthSession {
             )
         };
         if generation == seen && !unpersisted {
-            let refreshed = token_endpoint::refresh(
-                context,
-                &self.token_url,
-                &self.client_id,
-                &self.client_secret,
-                &refresh_token,
-            );
+            let client = ClientAuth {
+                token_url: &self.token_url,
+                client_id: &self.client_id,
+                client_secret: &self.client_secret,
+            };
+            let refreshed = token_endpoint::refresh(context, &client, &refresh_token);
             let mut state = self.state();
             match refreshed {
                 Ok(tokens) => {

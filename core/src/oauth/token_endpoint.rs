@@ -31,20 +31,65 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
-/// Exchanges `refresh_token` for new tokens. A rejected grant or client (400, 401) is
-/// `reauthentication_required`; failures that surely did nothing (unsent, 429, 5xx) are
-/// retried with backoff, but never a request whose answer was lost: the server may have
-/// rotated the tokens, and presenting the old refresh token again would revoke them all.
+/// Exchanges `refresh_token` for new tokens; see [`request`] for failures and retries.
 pub(crate) fn refresh(
     context: &TokenContext<'_>,
-    token_url: &str,
-    client_id: &str,
-    client_secret: &Secret,
+    client: &ClientAuth<'_>,
     refresh_token: &Secret,
 ) -> Result<OAuthTokens> {
+    request(
+        context,
+        client,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+        ],
+    )
+}
+
+/// Exchanges an authorisation code (with its PKCE verifier) for tokens.
+pub(crate) fn exchange(
+    context: &TokenContext<'_>,
+    client: &ClientAuth<'_>,
+    code: &str,
+    code_verifier: &Secret,
+    redirect_uri: &str,
+) -> Result<OAuthTokens> {
+    request(
+        context,
+        client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", code_verifier.expose()),
+        ],
+    )
+}
+
+/// Who asks the token endpoint, and where it is.
+pub(crate) struct ClientAuth<'a> {
+    pub(crate) token_url: &'a str,
+    pub(crate) client_id: &'a str,
+    pub(crate) client_secret: &'a Secret,
+}
+
+/// One grant at the token endpoint. A rejected grant or client (400, 401) is
+/// `reauthentication_required`; failures that surely did nothing (unsent, 429, 5xx) are
+/// retried with backoff, but never a request whose answer was lost: the server may have
+/// rotated the tokens (or used the code), and presenting the old grant again would revoke them.
+fn request(
+    context: &TokenContext<'_>,
+    client: &ClientAuth<'_>,
+    pairs: &[(&str, &str)],
+) -> Result<OAuthTokens> {
+    let ClientAuth {
+        token_url,
+        client_id,
+        client_secret,
+    } = *client;
     let form = form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "refresh_token")
-        .append_pair("refresh_token", refresh_token.expose())
+        .extend_pairs(pairs)
         .append_pair("client_id", client_id)
         .finish();
     let basic = STANDARD.encode(format!("{client_id}:{}", client_secret.expose()));
@@ -55,19 +100,19 @@ pub(crate) fn refresh(
             .saturating_duration_since(context.clock.now());
         if remaining.is_zero() {
             return Err(
-                Error::new(ErrorKind::Timeout, "token refresh: deadline reached")
+                Error::new(ErrorKind::Timeout, "token request: deadline reached")
                     .with_attempts(attempt - 1),
             );
         }
         let (error, transient) = match post(context, token_url, &basic, &form, remaining) {
             Ok(tokens) => {
-                log::info!("token refresh succeeded after {attempt} attempt(s)");
+                log::info!("token request succeeded after {attempt} attempt(s)");
                 return Ok(tokens);
             }
             Err(failed) => failed,
         };
         let error = error.with_attempts(attempt).with_retryable(transient);
-        log::warn!("token refresh attempt {attempt} failed: {}", error.kind());
+        log::warn!("token request attempt {attempt} failed: {}", error.kind());
         if !transient || attempt > context.max_retries {
             return Err(error);
         }
@@ -114,7 +159,7 @@ fn post(
             let error = Error::new(
                 kind,
                 format!(
-                    "token refresh: could not reach the token endpoint: {}",
+                    "token request: could not reach the token endpoint: {}",
                     e.without_url()
                 ),
             );
@@ -127,7 +172,7 @@ fn post(
             (
                 Error::new(
                     ErrorKind::Decode,
-                    format!("token refresh: the response is not a token response: {e}"),
+                    format!("token request: the response is not a token response: {e}"),
                 )
                 .with_status(status),
                 false,
@@ -140,7 +185,7 @@ fn post(
                 (
                     Error::new(
                         ErrorKind::Decode,
-                        "token refresh: the response has no refresh_token",
+                        "token request: the response has no refresh_token",
                     )
                     .with_status(status),
                     false,
@@ -157,9 +202,9 @@ fn post(
     };
     let message = match kind {
         ErrorKind::ReauthenticationRequired => format!(
-            "the token endpoint rejected the refresh ({reason}); send the user through the OAuth flow again"
+            "the token endpoint rejected the grant ({reason}); send the user through the OAuth flow again"
         ),
-        _ => format!("token refresh failed with HTTP {status} ({reason})"),
+        _ => format!("token request failed with HTTP {status} ({reason})"),
     };
     Err((
         Error::new(kind, message)
