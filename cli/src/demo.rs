@@ -1,12 +1,14 @@
 //! `pleo-installations demo`: the whole lifecycle against an embedded emulator.
 
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use pleo_installations::{
-    Client, CreateInstallation, Error, ErrorKind, InstallationStatus, Metadata, UpdateInstallation,
+    Client, CreateInstallation, Error, ErrorKind, InstallationStatus, Metadata, Secret,
+    UpdateInstallation, oauth,
 };
-use pleo_installations_mock::{Fault, MockServer};
+use pleo_installations_mock::{Fault, MockConfig, MockOAuthClient, MockServer};
 use serde_json::json;
 
 /// Runs the demo, printing each step; fails if any step does not behave as shown.
@@ -74,8 +76,103 @@ pub fn run() -> Result<(), Error> {
             ));
         }
     }
+    oauth_flow()?;
     println!("\nDone: the lifecycle ran end to end.");
     Ok(())
+}
+
+/// The OAuth path: consent, code exchange, activation, expiry and a transparent refresh
+/// whose rotated tokens reach the persistence hook.
+fn oauth_flow() -> Result<(), Error> {
+    let app = MockOAuthClient::default_client().with_needs_activation(true);
+    let config = MockConfig {
+        oauth_clients: vec![app.clone()],
+        ..MockConfig::default()
+    };
+    let server = MockServer::start_with(config)
+        .map_err(|e| Error::new(ErrorKind::Connection, format!("emulator: {e}")))?;
+    let endpoints = oauth::OAuthEndpoints::at(&server.url());
+    let redirect_uri = &app.redirect_uris[0];
+
+    step("9. OAuth: send the user to Pleo's consent page (PKCE S256)");
+    let started = oauth::authorization_url(
+        &endpoints,
+        &app.client_id,
+        redirect_uri,
+        &["export:read"],
+        None,
+    )?;
+    println!("{}", started.url);
+    let code = consent(&started.url, &started.state)?;
+    println!("the user consented; the callback got a code and the state we sent");
+
+    step("10. exchange the code for tokens (server side, Basic client auth)");
+    let secret = Secret::new(app.client_secret.clone());
+    let tokens = oauth::exchange_code(
+        &endpoints,
+        &app.client_id,
+        &secret,
+        &code,
+        &started.code_verifier,
+        redirect_uri,
+    )?;
+    println!("received an access token and a refresh token ({tokens:?})");
+
+    let persisted = Arc::new(Mutex::new(0));
+    let counter = persisted.clone();
+    let client = Client::builder()
+        .base_url(server.url())
+        .oauth(oauth::OAuthCredentials {
+            client_id: app.client_id.clone(),
+            client_secret: secret,
+            tokens,
+            token_url: None,
+        })
+        .on_tokens_refreshed(move |fresh| {
+            *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            println!("persisted the rotated tokens before use: {fresh:?}");
+            Ok(())
+        })
+        .build()?;
+
+    step("11. the application needs configuration: the installation is AUTHORIZED");
+    println!("status: {}", client.get_installation(None)?.status);
+
+    step("12. the sync is done: activate");
+    println!("status: {}", client.activate_installation()?.status);
+
+    step("13. the access token expires; the next call refreshes it transparently");
+    server.expire_access_tokens();
+    let installation = client.get_installation(None)?;
+    println!(
+        "status: {} after {} refresh at the token endpoint, {} persisted",
+        installation.status,
+        server.refresh_count(),
+        persisted.lock().unwrap_or_else(|e| e.into_inner())
+    );
+    Ok(())
+}
+
+/// Plays the user's browser: opens the consent URL and reads the code off the redirect.
+fn consent(url: &str, state: &str) -> Result<String, Error> {
+    let failed = |what: String| Error::new(ErrorKind::Internal, format!("consent: {what}"));
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    let response = browser.get(url).send().map_err(|e| failed(e.to_string()))?;
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| failed(format!("no redirect (HTTP {})", response.status())))?;
+    let callback = reqwest::Url::parse(location).map_err(|e| failed(e.to_string()))?;
+    let query: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
+    let value = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    if value("state").as_deref() != Some(state) {
+        return Err(failed("the state did not come back".to_owned()));
+    }
+    value("code").ok_or_else(|| failed(format!("no code in {callback}")))
 }
 
 fn step(title: &str) {

@@ -124,10 +124,18 @@ fn serve(port: u16) -> Result<(), Error> {
             format!("could not listen on 127.0.0.1:{port}: {e}"),
         )
     })?;
+    let app = server.oauth_client();
     let ready = json!({
         "url": server.url(),
         "api_key": server.api_key(),
         "access_token": server.access_token(),
+        "oauth": {
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "redirect_uris": app.redirect_uris,
+            "authorize_url": server.authorize_url(),
+            "token_url": server.token_url(),
+        },
     });
     println!("{ready}");
     loop {

@@ -163,6 +163,8 @@ fn mock_serves_until_stopped() {
         .unwrap();
     let ready: Value = serde_json::from_str(&line).unwrap();
     let url = ready["url"].as_str().unwrap().to_owned();
+    assert_eq!(ready["oauth"]["token_url"], format!("{url}/oauth/token"));
+    assert!(ready["oauth"]["client_id"].is_string());
     let output = Command::new(BIN)
         .env_remove("PLEO_API_KEY")
         .args([
@@ -194,6 +196,8 @@ fn demo_walks_the_lifecycle() {
         "\"authMethod\": \"API_KEY\"",
         "received 2 GET requests",
         "\"kind\":\"not_found\"",
+        "status: AUTHORIZED",
+        "after 1 refresh at the token endpoint, 1 persisted",
         "Done",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
