@@ -41,6 +41,26 @@ pub struct Connection {
         conflicts_with = "api_key"
     )]
     pub access_token: Option<String>,
+    /// OAuth client id (with --token-file or for `oauth` commands).
+    #[arg(long, global = true, env = "PLEO_OAUTH_CLIENT_ID")]
+    pub oauth_client_id: Option<String>,
+    /// OAuth client secret.
+    #[arg(
+        long,
+        global = true,
+        env = "PLEO_OAUTH_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub oauth_client_secret: Option<String>,
+    /// Use (and keep up to date) the OAuth tokens in this file, shared safely between
+    /// processes; excludes --api-key and --access-token.
+    #[arg(
+        long,
+        global = true,
+        env = "PLEO_TOKEN_FILE",
+        conflicts_with_all = ["api_key", "access_token"]
+    )]
+    pub token_file: Option<std::path::PathBuf>,
     /// Limit for one attempt, in milliseconds.
     #[arg(long, global = true)]
     pub timeout_ms: Option<u64>,
@@ -105,6 +125,9 @@ pub enum Command {
         #[arg(long, default_value_t = 60_000)]
         timeout_ms: u64,
     },
+    /// The OAuth code flow: the consent URL, and the code exchange.
+    #[command(subcommand)]
+    Oauth(OauthCommand),
     /// Serve the API emulator on 127.0.0.1 until interrupted.
     Mock {
         /// Port to listen on (0 picks a free one).
@@ -113,4 +136,33 @@ pub enum Command {
     },
     /// Walk the whole installation lifecycle against an embedded emulator.
     Demo,
+}
+
+/// OAuth commands.
+#[derive(Debug, Subcommand)]
+pub enum OauthCommand {
+    /// Print the consent URL (PKCE S256) with its code verifier and state.
+    AuthorizeUrl {
+        /// The redirect URI registered for the client.
+        #[arg(long)]
+        redirect_uri: String,
+        /// Scopes to ask for (repeat, or comma separated).
+        #[arg(long, value_delimiter = ',')]
+        scope: Vec<String>,
+        /// The state to send (random when absent).
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Exchange the callback's code for tokens; with --token-file they are stored there.
+    Exchange {
+        /// The code the callback received.
+        #[arg(long)]
+        code: String,
+        /// The code verifier printed by authorize-url.
+        #[arg(long)]
+        code_verifier: String,
+        /// The same redirect URI as in authorize-url.
+        #[arg(long)]
+        redirect_uri: String,
+    },
 }

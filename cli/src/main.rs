@@ -6,17 +6,23 @@ mod demo;
 use std::process::ExitCode;
 
 use clap::Parser;
-use pleo_installations::{Client, ClientBuilder, Config, Environment, Error, ErrorKind};
+use std::sync::Arc;
+
+use pleo_installations::oauth::{
+    self, FileTokenStore, OAuthCredentials, OAuthEndpoints, TokenStore as _,
+};
+use pleo_installations::{Client, ClientBuilder, Config, Environment, Error, ErrorKind, Secret};
 use pleo_installations_mock::{MockConfig, MockServer};
 use serde_json::{Map, Value, json};
 
-use args::{Cli, Command, Connection, EnvironmentArg};
+use args::{Cli, Command, Connection, EnvironmentArg, OauthCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Mock { port } => serve(port),
         Command::Demo => demo::run(),
+        Command::Oauth(command) => oauth_command(&cli.connection, command),
         command => call(&cli.connection, command),
     };
     match outcome {
@@ -51,12 +57,122 @@ fn client(connection: &Connection) -> Result<Client, Error> {
     config.access_token = connection.access_token.clone();
     config.timeout_ms = connection.timeout_ms;
     config.max_retries = connection.max_retries;
-    ClientBuilder::from_config(config)
-        .sdk_component(format!(
-            "pleo-installations-cli/{}",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .build()
+    let mut builder = ClientBuilder::from_config(config).sdk_component(format!(
+        "pleo-installations-cli/{}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    if let Some(path) = &connection.token_file {
+        let store = FileTokenStore::new(path);
+        let tokens = store
+            .load()
+            .map_err(|e| Error::invalid_argument(format!("--token-file: {e}")))?
+            .ok_or_else(|| {
+                Error::invalid_argument(format!(
+                    "--token-file {} holds no tokens yet; run `oauth exchange` first",
+                    path.display()
+                ))
+            })?;
+        let (client_id, client_secret) = oauth_client(connection)?;
+        builder = builder
+            .oauth(OAuthCredentials {
+                client_id,
+                client_secret,
+                tokens,
+                token_url: None,
+            })
+            .token_store(Arc::new(store));
+    }
+    builder.build()
+}
+
+/// The OAuth client id and secret, which token-file and `oauth` commands need.
+fn oauth_client(connection: &Connection) -> Result<(String, Secret), Error> {
+    match (&connection.oauth_client_id, &connection.oauth_client_secret) {
+        (Some(id), Some(secret)) => Ok((id.clone(), Secret::new(secret.clone()))),
+        _ => Err(Error::invalid_argument(
+            "OAuth needs --oauth-client-id and --oauth-client-secret (or PLEO_OAUTH_CLIENT_ID and PLEO_OAUTH_CLIENT_SECRET)",
+        )),
+    }
+}
+
+/// The OAuth endpoints for the configured base URL or environment.
+fn endpoints(connection: &Connection) -> OAuthEndpoints {
+    match (&connection.base_url, connection.environment) {
+        (Some(base), _) => OAuthEndpoints::at(base),
+        (None, Some(EnvironmentArg::Staging)) => {
+            OAuthEndpoints::for_environment(Environment::Staging)
+        }
+        (None, _) => OAuthEndpoints::for_environment(Environment::Production),
+    }
+}
+
+/// Runs an `oauth` command and prints its JSON.
+fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), Error> {
+    let endpoints = endpoints(connection);
+    match command {
+        OauthCommand::AuthorizeUrl {
+            redirect_uri,
+            scope,
+            state,
+        } => {
+            let client_id = connection
+                .oauth_client_id
+                .as_deref()
+                .ok_or_else(|| Error::invalid_argument("--oauth-client-id is required"))?;
+            let scopes: Vec<&str> = scope.iter().map(String::as_str).collect();
+            let started = oauth::authorization_url(
+                &endpoints,
+                client_id,
+                &redirect_uri,
+                &scopes,
+                state.as_deref(),
+            )?;
+            let printed = json!({
+                "url": started.url,
+                "code_verifier": started.code_verifier.expose(),
+                "state": started.state,
+            });
+            println!("{printed}");
+        }
+        OauthCommand::Exchange {
+            code,
+            code_verifier,
+            redirect_uri,
+        } => {
+            let (client_id, client_secret) = oauth_client(connection)?;
+            let tokens = oauth::exchange_code(
+                &endpoints,
+                &client_id,
+                &client_secret,
+                &code,
+                &Secret::new(code_verifier),
+                &redirect_uri,
+            )?;
+            let expires_at = tokens.expires_at.and_then(|t| {
+                time::OffsetDateTime::from(t)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            });
+            let printed = match &connection.token_file {
+                Some(path) => {
+                    FileTokenStore::new(path).save(&tokens).map_err(|e| {
+                        Error::new(
+                            ErrorKind::Internal,
+                            format!("could not write {}: {e}", path.display()),
+                        )
+                    })?;
+                    json!({"stored": path, "expires_at": expires_at})
+                }
+                None => json!({
+                    "access_token": tokens.access_token.expose(),
+                    "refresh_token": tokens.refresh_token.expose(),
+                    "expires_at": expires_at,
+                }),
+            };
+            println!("{printed}");
+        }
+    }
+    Ok(())
 }
 
 /// The operation id and request JSON of an API command.
@@ -96,7 +212,9 @@ fn request(command: Command) -> Result<(&'static str, Value), Error> {
             put("timeout_ms", Some(json!(timeout_ms)));
             pleo_installations::WAIT_FOR_STATUS
         }
-        Command::Mock { .. } | Command::Demo => unreachable!("handled in main"),
+        Command::Mock { .. } | Command::Demo | Command::Oauth(_) => {
+            unreachable!("handled in main")
+        }
     };
     Ok((operation, Value::Object(body)))
 }

@@ -203,3 +203,134 @@ fn demo_walks_the_lifecycle() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+/// A fresh temporary directory for one test's token file.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("pleo-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn oauth_command(server: &MockServer, token_file: &std::path::Path) -> Command {
+    let app = server.oauth_client();
+    let mut command = Command::new(BIN);
+    command
+        .env_remove("PLEO_API_KEY")
+        .env_remove("PLEO_ACCESS_TOKEN")
+        .env("PLEO_BASE_URL", server.url())
+        .env("PLEO_OAUTH_CLIENT_ID", &app.client_id)
+        .env("PLEO_OAUTH_CLIENT_SECRET", &app.client_secret)
+        .arg("--token-file")
+        .arg(token_file);
+    command
+}
+
+#[test]
+fn oauth_code_flow_into_a_token_file() {
+    let server = MockServer::start().unwrap();
+    let dir = temp_dir("flow");
+    let token_file = dir.join("tokens.json");
+    let redirect_uri = server.oauth_client().redirect_uris[0].clone();
+    let started = json_out(
+        &oauth_command(&server, &token_file)
+            .args([
+                "oauth",
+                "authorize-url",
+                "--redirect-uri",
+                &redirect_uri,
+                "--scope",
+                "export:read",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let location = browser
+        .get(started["url"].as_str().unwrap())
+        .send()
+        .unwrap()
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let code = reqwest::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let stored = json_out(
+        &oauth_command(&server, &token_file)
+            .args([
+                "oauth",
+                "exchange",
+                "--code",
+                &code,
+                "--redirect-uri",
+                &redirect_uri,
+            ])
+            .args([
+                "--code-verifier",
+                started["code_verifier"].as_str().unwrap(),
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(stored["stored"].as_str().unwrap().ends_with("tokens.json"));
+    let installation = json_out(
+        &oauth_command(&server, &token_file)
+            .arg("get")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(installation["status"], "ACTIVATED");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn two_processes_sharing_a_token_file_refresh_once() {
+    let server = MockServer::start().unwrap();
+    let dir = temp_dir("shared");
+    let token_file = dir.join("tokens.json");
+    let (access, refresh) = server.issue_tokens(&server.oauth_client().client_id);
+    std::fs::write(
+        &token_file,
+        serde_json::json!({"access_token": access, "refresh_token": refresh}).to_string(),
+    )
+    .unwrap();
+    server.expire_access_tokens();
+    // A slow token endpoint: the second process arrives while the first one refreshes.
+    server.push_fault(
+        pleo_installations_mock::Fault::delay(std::time::Duration::from_millis(500))
+            .for_operation("oauthToken"),
+    );
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            oauth_command(&server, &token_file)
+                .arg("introspect")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(json_out(&output)["data"]["authMethod"], "OAUTH2");
+    }
+    assert_eq!(server.refresh_count(), 1);
+    assert_eq!(server.token_requests(), 1);
+    let stored: Value = serde_json::from_slice(&std::fs::read(&token_file).unwrap()).unwrap();
+    assert_ne!(
+        stored["refresh_token"],
+        refresh.as_str(),
+        "the rotated token was stored"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -14,7 +14,7 @@ use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
 use crate::error::{Error, Result};
 use crate::oauth::session::OAuthSession;
 use crate::oauth::{
-    OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokensRefreshedHook,
+    OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokenStore, TokensRefreshedHook,
 };
 
 /// Production's base URL.
@@ -128,6 +128,7 @@ pub struct ClientBuilder {
     config: Config,
     oauth: Option<OAuthCredentials>,
     on_tokens_refreshed: Option<TokensRefreshedHook>,
+    token_store: Option<Arc<dyn TokenStore>>,
     components: Vec<String>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
@@ -156,6 +157,7 @@ impl ClientBuilder {
             config,
             oauth: None,
             on_tokens_refreshed: None,
+            token_store: None,
             components: Vec::new(),
             clock: Arc::new(SystemClock),
             random: Arc::new(ThreadRandom),
@@ -207,6 +209,13 @@ impl ClientBuilder {
         + 'static,
     ) -> ClientBuilder {
         self.on_tokens_refreshed = Some(Arc::new(hook));
+        self
+    }
+
+    /// Shares the OAuth tokens with other processes through `store`: one of them refreshes,
+    /// the others use what it stored. See [`TokenStore`].
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> ClientBuilder {
+        self.token_store = Some(store);
         self
     }
 
@@ -335,6 +344,7 @@ impl ClientBuilder {
             credentials,
             token_url,
             self.on_tokens_refreshed.clone(),
+            self.token_store.clone(),
             self.clock.wall(),
         )?;
         Ok(Credential::OAuth(Arc::new(session)))

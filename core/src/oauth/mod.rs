@@ -3,6 +3,7 @@
 
 mod pkce;
 pub(crate) mod session;
+mod store;
 pub(crate) mod token_endpoint;
 mod tokens;
 
@@ -19,6 +20,7 @@ use crate::transport;
 use token_endpoint::{ClientAuth, TokenContext};
 
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
+pub use store::{FileTokenStore, StoreError, TokenStore};
 pub(crate) use tokens::OAuthConfig;
 pub use tokens::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 

@@ -5,13 +5,14 @@
 //! token due takes the `refreshing` lock; the first refreshes, the others find a newer
 //! generation once they get the lock and use it.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use reqwest::header::HeaderValue;
 
 use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::store::{StoreError, TokenStore};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -26,6 +27,7 @@ pub(crate) struct OAuthSession {
     client_secret: Secret,
     token_url: String,
     hook: Option<TokensRefreshedHook>,
+    store: Option<Arc<dyn TokenStore>>,
     state: Mutex<State>,
     refreshing: Mutex<()>,
 }
@@ -34,8 +36,10 @@ struct State {
     tokens: OAuthTokens,
     obtained_at: SystemTime,
     generation: u64,
-    /// Refreshed tokens the hook has not yet accepted.
+    /// Refreshed tokens the hook (or the store) has not yet accepted.
     unpersisted: bool,
+    /// The refresh token the store still holds, while the new tokens are not yet in it.
+    store_expects: Option<Secret>,
     /// Set once the token endpoint rejected the refresh token: every call fails fast.
     rejected: Option<Error>,
 }
@@ -45,6 +49,7 @@ impl OAuthSession {
         credentials: OAuthCredentials,
         token_url: String,
         hook: Option<TokensRefreshedHook>,
+        store: Option<Arc<dyn TokenStore>>,
         now: SystemTime,
     ) -> Result<OAuthSession> {
         if credentials.client_id.trim().is_empty() {
@@ -56,11 +61,13 @@ impl OAuthSession {
             client_secret: credentials.client_secret,
             token_url,
             hook,
+            store,
             state: Mutex::new(State {
                 tokens: credentials.tokens,
                 obtained_at: now,
                 generation: 0,
                 unpersisted: false,
+                store_expects: None,
                 rejected: None,
             }),
             refreshing: Mutex::new(()),
@@ -99,18 +106,26 @@ impl OAuthSession {
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (generation, unpersisted, refresh_token) = {
+        let _shared = match &self.store {
+            Some(store) => Some(store.lock().map_err(store_error)?),
+            None => None,
+        };
+        self.adopt_stored(context)?;
+        let (generation, unpersisted, refresh_token, due) = {
             let state = self.state();
             if let Some(error) = &state.rejected {
                 return Err(error.clone());
             }
+            let due =
+                token_endpoint::refresh_due(&state.tokens, state.obtained_at, context.clock.wall());
             (
                 state.generation,
                 state.unpersisted,
                 state.tokens.refresh_token.clone(),
+                due,
             )
         };
-        if generation == seen && !unpersisted {
+        if (generation == seen || due) && !unpersisted {
             let client = ClientAuth {
                 token_url: &self.token_url,
                 client_id: &self.client_id,
@@ -124,6 +139,7 @@ impl OAuthSession {
                     state.obtained_at = context.clock.wall();
                     state.generation += 1;
                     state.unpersisted = true;
+                    state.store_expects = self.store.as_ref().map(|_| refresh_token.clone());
                 }
                 Err(error) => {
                     if error.kind() == ErrorKind::ReauthenticationRequired {
@@ -137,15 +153,46 @@ impl OAuthSession {
         self.state().bearer()
     }
 
-    /// Runs the hook on unpersisted tokens; they stay unpersisted if it fails.
+    /// Takes the tokens another process stored, when they differ from ours.
+    fn adopt_stored(&self, context: &TokenContext<'_>) -> Result<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let Some(stored) = store.load().map_err(store_error)? else {
+            return Ok(());
+        };
+        let mut state = self.state();
+        if !state.unpersisted && stored.refresh_token != state.tokens.refresh_token {
+            log::info!("using the tokens another process refreshed");
+            state.tokens = stored;
+            state.obtained_at = context.clock.wall();
+            state.generation += 1;
+        }
+        Ok(())
+    }
+
+    /// Hands unpersisted tokens to the store, then to the hook; until both accept them
+    /// they stay unpersisted and are handed over again on the next call.
     fn persist(&self) -> Result<()> {
-        let tokens = {
+        let (tokens, store_expects) = {
             let state = self.state();
             if !state.unpersisted {
                 return Ok(());
             }
-            state.tokens.clone()
+            (state.tokens.clone(), state.store_expects.clone())
         };
+        if let (Some(store), Some(expected)) = (&self.store, store_expects) {
+            if !store
+                .compare_and_swap(&expected, &tokens)
+                .map_err(store_error)?
+            {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    "the token store changed while this process held its lock",
+                ));
+            }
+            self.state().store_expects = None;
+        }
         if let Some(hook) = &self.hook {
             hook(&tokens).map_err(|e| {
                 Error::new(
@@ -178,6 +225,14 @@ impl State {
             generation: self.generation,
         })
     }
+}
+
+fn store_error(error: StoreError) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("the token store failed: {error}"),
+    )
+    .with_boxed_source(error)
 }
 
 fn bearer_header(token: &Secret) -> Result<HeaderValue> {

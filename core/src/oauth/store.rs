@@ -1,0 +1,181 @@
+//! Token stores: where the tokens of one installation live when several processes share
+//! them, so that exactly one of them refreshes and the others pick up its result.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::auth::Secret;
+use crate::oauth::OAuthTokens;
+
+/// An error from a token store, passed through as the source of the SDK's error.
+pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Shared storage for an OAuth session's tokens (a file, a database row, a Redis key).
+///
+/// The client calls [`lock`](TokenStore::lock) before it refreshes and keeps the guard
+/// until the new tokens are stored; under the lock it [`load`](TokenStore::load)s again, and
+/// uses tokens another process stored instead of refreshing itself.
+pub trait TokenStore: Send + Sync {
+    /// The stored tokens, if there are any.
+    fn load(&self) -> Result<Option<OAuthTokens>, StoreError>;
+
+    /// An exclusive lock across every process using this store, released when the guard
+    /// is dropped.
+    fn lock(&self) -> Result<Box<dyn Send + '_>, StoreError>;
+
+    /// Stores `tokens` if the stored refresh token is still `expected` (or nothing is
+    /// stored); tells whether it did.
+    fn compare_and_swap(&self, expected: &Secret, tokens: &OAuthTokens)
+    -> Result<bool, StoreError>;
+}
+
+/// A token store in a JSON file: an advisory lock on `<path>.lock`, writes by atomic
+/// rename, the file readable by its owner only (mode 0600).
+#[derive(Debug, Clone)]
+pub struct FileTokenStore {
+    path: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredTokens {
+    access_token: String,
+    refresh_token: String,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    expires_at: Option<OffsetDateTime>,
+}
+
+impl FileTokenStore {
+    /// A store in the file at `path` (created on the first write).
+    pub fn new(path: impl Into<PathBuf>) -> FileTokenStore {
+        FileTokenStore { path: path.into() }
+    }
+
+    /// Where the tokens are stored.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `tokens` without comparing (to seed the file after a code exchange).
+    pub fn save(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
+        let stored = StoredTokens {
+            access_token: tokens.access_token.expose().to_owned(),
+            refresh_token: tokens.refresh_token.expose().to_owned(),
+            expires_at: tokens.expires_at.map(OffsetDateTime::from),
+        };
+        let temporary = self.sibling(&format!("tmp.{}", std::process::id()));
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(&serde_json::to_vec_pretty(&stored)?)?;
+        file.sync_all()?;
+        fs::rename(&temporary, &self.path)?;
+        Ok(())
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(format!(".{suffix}"));
+        PathBuf::from(name)
+    }
+}
+
+impl TokenStore for FileTokenStore {
+    fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
+        let text = match fs::read(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let stored: StoredTokens = serde_json::from_slice(&text)
+            .map_err(|e| format!("token file {} is not valid: {e}", self.path.display()))?;
+        Ok(Some(OAuthTokens {
+            access_token: Secret::new(stored.access_token),
+            refresh_token: Secret::new(stored.refresh_token),
+            expires_at: stored.expires_at.map(SystemTime::from),
+        }))
+    }
+
+    fn lock(&self) -> Result<Box<dyn Send + '_>, StoreError> {
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file: File = options.open(self.sibling("lock"))?;
+        file.lock()?;
+        // Closing the file releases the lock.
+        Ok(Box::new(file))
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: &Secret,
+        tokens: &OAuthTokens,
+    ) -> Result<bool, StoreError> {
+        match self.load()? {
+            Some(stored) if stored.refresh_token != *expected => Ok(false),
+            _ => self.save(tokens).map(|()| true),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(refresh: &str) -> OAuthTokens {
+        OAuthTokens {
+            access_token: Secret::new(format!("at-{refresh}")),
+            refresh_token: Secret::new(refresh),
+            expires_at: Some(
+                SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(2_000_000_000),
+            ),
+        }
+    }
+
+    #[test]
+    fn the_file_store_round_trips_and_compares_before_swapping() {
+        let dir = std::env::temp_dir().join(format!("pleo-store-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let store = FileTokenStore::new(dir.join("tokens.json"));
+        assert!(store.load().unwrap().is_none());
+        assert!(
+            store
+                .compare_and_swap(&Secret::new("none"), &tokens("r1"))
+                .unwrap()
+        );
+        assert_eq!(store.load().unwrap(), Some(tokens("r1")));
+        assert!(
+            !store
+                .compare_and_swap(&Secret::new("r0"), &tokens("r2"))
+                .unwrap()
+        );
+        assert!(
+            store
+                .compare_and_swap(&Secret::new("r1"), &tokens("r2"))
+                .unwrap()
+        );
+        assert_eq!(store.load().unwrap(), Some(tokens("r2")));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let guard = store.lock().unwrap();
+        let other = File::open(store.sibling("lock")).unwrap();
+        assert!(
+            other.try_lock().is_err(),
+            "the lock excludes others while held"
+        );
+        drop(guard);
+        other.try_lock().unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
