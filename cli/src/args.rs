@@ -153,6 +153,8 @@ pub enum OauthCommand {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Refresh the tokens of --token-file now (they rotate; the file is updated).
+    Refresh,
     /// Exchange the callback's code for tokens; with --token-file they are stored there.
     Exchange {
         /// The code the callback received.

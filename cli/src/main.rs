@@ -134,6 +134,13 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
             });
             println!("{printed}");
         }
+        OauthCommand::Refresh => {
+            if connection.token_file.is_none() {
+                return Err(Error::invalid_argument("oauth refresh needs --token-file"));
+            }
+            client(connection)?.refresh_tokens()?;
+            println!("{}", json!({"refreshed": connection.token_file}));
+        }
         OauthCommand::Exchange {
             code,
             code_verifier,

@@ -110,6 +110,12 @@ impl Client {
             .map(|(value, _)| value)
     }
 
+    /// Refreshes the OAuth tokens now, persisting them like any refresh (hook, token store).
+    /// Fails with `invalid_argument` when the client does not use OAuth.
+    pub fn refresh_tokens(&self) -> Result<()> {
+        self.transport.refresh_tokens()
+    }
+
     /// Polls the installation until its status is one of `statuses`, and returns it.
     ///
     /// Polls every 250 ms at first, backing off to every 2 s. An installation that does not

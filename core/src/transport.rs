@@ -186,19 +186,34 @@ impl Transport {
             Credential::Static { header, .. } => return Ok((header.clone(), None)),
             Credential::OAuth(session) => session,
         };
-        let context = TokenContext {
+        let context = self.token_context(deadline);
+        let bearer = match failed {
+            Some(generation) => session.after_unauthorized(&context, generation)?,
+            None => session.bearer(&context)?,
+        };
+        Ok((bearer.header, Some(bearer.generation)))
+    }
+
+    /// Refreshes the OAuth tokens now; `invalid_argument` for other credentials.
+    pub(crate) fn refresh_tokens(&self) -> Result<()> {
+        let Credential::OAuth(session) = &self.settings.credential else {
+            return Err(Error::invalid_argument(
+                "the client does not use OAuth: there are no tokens to refresh",
+            ));
+        };
+        let deadline = self.clock.now() + self.settings.total_timeout;
+        session.refresh_now(&self.token_context(deadline)).map(drop)
+    }
+
+    fn token_context(&self, deadline: Instant) -> TokenContext<'_> {
+        TokenContext {
             http: &self.http,
             clock: self.clock.as_ref(),
             random: self.random.as_ref(),
             max_retries: self.settings.max_retries,
             timeout: self.settings.timeout,
             deadline,
-        };
-        let bearer = match failed {
-            Some(generation) => session.after_unauthorized(&context, generation)?,
-            None => session.bearer(&context)?,
-        };
-        Ok((bearer.header, Some(bearer.generation)))
+        }
     }
 
     fn attempt(

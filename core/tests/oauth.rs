@@ -371,3 +371,43 @@ fn a_wrong_verifier_is_refused() {
     assert_eq!(err.kind(), ErrorKind::ReauthenticationRequired);
     assert!(err.message().contains("invalid_grant"), "{err}");
 }
+
+#[test]
+fn a_401_is_answered_by_one_refresh_and_one_replay_only() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server, credentials(&server)).build().unwrap();
+    server.push_fault(Fault::status(401).for_operation("introspect").times(2));
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication);
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(server.refresh_count(), 1);
+    assert_eq!(common::received(&server, "introspect"), 2);
+}
+
+#[test]
+fn transient_token_endpoint_failures_are_retried_with_backoff() {
+    let server = MockServer::start().unwrap();
+    let clock = FakeClock::new();
+    let client = builder(&server, credentials(&server))
+        .clock(clock.clone())
+        .random(Arc::new(common::FixedRandom(0.0)))
+        .build()
+        .unwrap();
+    server.expire_access_tokens();
+    server.push_fault(Fault::status(503).for_operation("oauthToken").times(2));
+    client.introspect().unwrap();
+    assert_eq!(server.token_requests(), 3);
+    assert_eq!(server.refresh_count(), 1);
+    assert_eq!(common::millis(&clock.sleeps()), [250, 500]);
+}
+
+#[test]
+fn a_lost_refresh_answer_is_not_retried() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server, credentials(&server)).build().unwrap();
+    server.expire_access_tokens();
+    server.push_fault(Fault::drop_connection().for_operation("oauthToken"));
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert_eq!(server.token_requests(), 1);
+}

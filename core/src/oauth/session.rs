@@ -89,6 +89,12 @@ impl OAuthSession {
         self.current(context, Some(generation))
     }
 
+    /// Refreshes now (unless another thread is already doing it), and returns the bearer.
+    pub(crate) fn refresh_now(&self, context: &TokenContext<'_>) -> Result<Bearer> {
+        let generation = self.state().generation;
+        self.current(context, Some(generation))
+    }
+
     fn current(&self, context: &TokenContext<'_>, failed: Option<u64>) -> Result<Bearer> {
         let seen = {
             let state = self.state();
