@@ -34,7 +34,7 @@ impl fmt::Debug for OAuthTokens {
 /// Called after every successful refresh, before the new access token is used: write both
 /// tokens where the next start of your program will find them. An error fails the call
 /// that triggered the refresh; the tokens stay in memory and the hook runs again on the
-/// next call.
+/// next call. It runs while the refresh lock is held: do not call the client from it.
 pub type TokensRefreshedHook = Arc<
     dyn Fn(&OAuthTokens) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>>
         + Send
