@@ -333,13 +333,29 @@ impl ClientBuilder {
             return Credential::access_token(token);
         }
         let credentials = oauth.expect("exactly one credential is set");
+        // Pleo's hosts have their own auth host; any other base URL (an emulator, a
+        // proxy) serves `/oauth/token` itself.
+        let api = base_url(config)?;
         let token_url = match &credentials.token_url {
             Some(url) => url.clone(),
-            None if config.base_url.is_some() => OAuthEndpoints::at(&base_url(config)?).token_url,
-            None => {
-                OAuthEndpoints::for_environment(config.environment.unwrap_or_default()).token_url
+            None if api == STAGING_URL => {
+                OAuthEndpoints::for_environment(Environment::Staging).token_url
             }
+            None if api == PRODUCTION_URL => {
+                OAuthEndpoints::for_environment(Environment::Production).token_url
+            }
+            None => OAuthEndpoints::at(&api).token_url,
         };
+        if let Some(store) = &self.token_store {
+            // An empty store starts with these tokens; a filled one wins over them (save the
+            // new tokens to it after the user authorised again).
+            let seeded = store.lock().and_then(|_locked| {
+                store.compare_and_swap(&credentials.tokens.refresh_token, &credentials.tokens)
+            });
+            seeded.map_err(|e| {
+                Error::invalid_argument(format!("the token store could not be read or seeded: {e}"))
+            })?;
+        }
         let session = OAuthSession::new(
             credentials,
             token_url,

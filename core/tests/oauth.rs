@@ -411,3 +411,54 @@ fn a_lost_refresh_answer_is_not_retried() {
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert_eq!(server.token_requests(), 1);
 }
+
+#[test]
+fn odd_token_responses_neither_panic_nor_reuse_a_rotated_grant() {
+    let server = MockServer::start().unwrap();
+    let app = server.oauth_client();
+    let client = builder(&server, credentials(&server)).build().unwrap();
+    // A lifetime far beyond any date: capped, no overflow.
+    let (access, refresh) = server.issue_tokens(&app.client_id);
+    let huge = serde_json::json!({
+        "access_token": access, "refresh_token": refresh, "expires_in": u64::MAX,
+        "token_type": "Bearer",
+    });
+    server.push_fault(
+        Fault::status(200)
+            .with_body(huge.to_string())
+            .for_operation("oauthToken"),
+    );
+    client.refresh_tokens().unwrap();
+    client.introspect().unwrap();
+
+    // An answer without a refresh token: the grant is spent, so start over.
+    server.push_fault(
+        Fault::status(200)
+            .with_body(r#"{"access_token": "at-x", "expires_in": 60}"#)
+            .for_operation("oauthToken"),
+    );
+    let err = client.refresh_tokens().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReauthenticationRequired, "{err}");
+    let requests = server.token_requests();
+    assert_eq!(
+        client.introspect().unwrap_err().kind(),
+        ErrorKind::ReauthenticationRequired
+    );
+    assert_eq!(server.token_requests(), requests);
+}
+
+#[test]
+fn an_empty_token_store_is_seeded_with_the_configured_tokens() {
+    use pleo_installations::oauth::{FileTokenStore, TokenStore};
+    let server = MockServer::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("pleo-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = FileTokenStore::new(dir.join("tokens.json"));
+    let credentials = credentials(&server);
+    builder(&server, credentials.clone())
+        .token_store(Arc::new(store.clone()))
+        .build()
+        .unwrap();
+    assert_eq!(store.load().unwrap(), Some(credentials.tokens));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -117,21 +117,25 @@ impl OAuthSession {
             None => None,
         };
         self.adopt_stored(context)?;
-        let (generation, unpersisted, refresh_token, due) = {
+        let (generation, unpersisted, refresh_token, expired) = {
             let state = self.state();
             if let Some(error) = &state.rejected {
                 return Err(error.clone());
             }
-            let due =
-                token_endpoint::refresh_due(&state.tokens, state.obtained_at, context.clock.wall());
+            // Refreshed (or adopted) tokens are used even when already due; only expired
+            // ones are refreshed again, so a short lifetime cannot make every waiter refresh.
+            let expired = state
+                .tokens
+                .expires_at
+                .is_some_and(|at| at <= context.clock.wall());
             (
                 state.generation,
                 state.unpersisted,
                 state.tokens.refresh_token.clone(),
-                due,
+                expired,
             )
         };
-        if (generation == seen || due) && !unpersisted {
+        if (generation == seen || expired) && !unpersisted {
             let client = ClientAuth {
                 token_url: &self.token_url,
                 client_id: &self.client_id,
@@ -168,7 +172,11 @@ impl OAuthSession {
             return Ok(());
         };
         let mut state = self.state();
-        if !state.unpersisted && stored.refresh_token != state.tokens.refresh_token {
+        // Tokens already in the store but not yet accepted by the hook are superseded too
+        // when another process has stored newer ones since.
+        let superseded = !state.unpersisted || state.store_expects.is_none();
+        if superseded && stored.refresh_token != state.tokens.refresh_token {
+            state.unpersisted = false;
             log::info!("using the tokens another process refreshed");
             state.tokens = stored;
             state.obtained_at = context.clock.wall();

@@ -60,8 +60,15 @@ impl FileTokenStore {
         &self.path
     }
 
-    /// Writes `tokens` without comparing (to seed the file after a code exchange).
+    /// Writes `tokens` under the lock without comparing (to seed the file after a code
+    /// exchange, or after the user authorised again).
     pub fn save(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
+        let _locked = self.lock()?;
+        self.write(tokens)
+    }
+
+    /// Writes `tokens` by atomic rename; the caller holds the lock.
+    fn write(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
         let stored = StoredTokens {
             access_token: tokens.access_token.expose().to_owned(),
             refresh_token: tokens.refresh_token.expose().to_owned(),
@@ -120,7 +127,7 @@ impl TokenStore for FileTokenStore {
     ) -> Result<bool, StoreError> {
         match self.load()? {
             Some(stored) if stored.refresh_token != *expected => Ok(false),
-            _ => self.save(tokens).map(|()| true),
+            _ => self.write(tokens).map(|()| true),
         }
     }
 }

@@ -179,19 +179,30 @@ fn post(
             )
         })?;
         let now = context.clock.wall();
+        // The server has rotated the grant already: an unusable answer cannot be retried.
+        let unusable = |what: &str| {
+            (
+                Error::new(
+                    ErrorKind::ReauthenticationRequired,
+                    format!("token request: the token endpoint's answer {what}; send the user through the OAuth flow again"),
+                )
+                .with_status(status),
+                false,
+            )
+        };
+        if !is_token(&parsed.access_token) {
+            return Err(unusable("has no usable access_token"));
+        }
+        let refresh_token = match parsed.refresh_token {
+            Some(token) if is_token(&token) => token,
+            _ => return Err(unusable("has no usable refresh_token")),
+        };
+        let lifetime =
+            Duration::from_secs(parsed.expires_in.unwrap_or(0).min(MAX_LIFETIME_SECONDS));
         return Ok(OAuthTokens {
             access_token: Secret::new(parsed.access_token),
-            refresh_token: Secret::new(parsed.refresh_token.ok_or_else(|| {
-                (
-                    Error::new(
-                        ErrorKind::Decode,
-                        "token request: the response has no refresh_token",
-                    )
-                    .with_status(status),
-                    false,
-                )
-            })?),
-            expires_at: parsed.expires_in.map(|s| now + Duration::from_secs(s)),
+            refresh_token: Secret::new(refresh_token),
+            expires_at: parsed.expires_in.map(|_| now + lifetime),
         });
     }
     let reason = oauth_error(&body);
@@ -212,6 +223,14 @@ fn post(
             .with_body(&body),
         transient,
     ))
+}
+
+/// The longest token lifetime taken from a server (ten years); longer ones are cut to it.
+pub(crate) const MAX_LIFETIME_SECONDS: u64 = 10 * 365 * 86_400;
+
+/// Whether a token from the server can go into a header: non-empty visible ASCII.
+fn is_token(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The `error` (and `error_description`) of an RFC 6749 error body.

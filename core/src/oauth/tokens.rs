@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use crate::auth::Secret;
 use crate::error::{Error, Result};
+use crate::oauth::token_endpoint::MAX_LIFETIME_SECONDS;
 
 /// The tokens of an OAuth session, as the persistence hook receives them.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,7 +99,7 @@ impl OAuthConfig {
                 Some(SystemTime::from(parsed))
             }
             (None, Some(seconds)) => {
-                Some(now + Duration::from_secs(seconds.min(10 * 365 * 86_400)))
+                Some(now + Duration::from_secs(seconds.min(MAX_LIFETIME_SECONDS)))
             }
             (None, None) => None,
         };
