@@ -349,7 +349,12 @@ impl ClientBuilder {
         if let Some(store) = &self.token_store {
             // An empty store starts with these tokens; a filled one wins over them (save the
             // new tokens to it after the user authorised again).
-            let seeded = store.lock().and_then(|_locked| {
+            let wait = duration(
+                "total_timeout_ms",
+                config.total_timeout_ms,
+                DEFAULT_TOTAL_TIMEOUT,
+            )?;
+            let seeded = store.lock(wait).and_then(|_locked| {
                 store.compare_and_swap(&credentials.tokens.refresh_token, &credentials.tokens)
             });
             seeded.map_err(|e| {

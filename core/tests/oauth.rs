@@ -462,3 +462,31 @@ fn an_empty_token_store_is_seeded_with_the_configured_tokens() {
     assert_eq!(store.load().unwrap(), Some(credentials.tokens));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_hanging_refresh_does_not_hang_other_calls_past_their_deadline() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server, credentials(&server))
+        .total_timeout(Duration::from_millis(400))
+        .on_tokens_refreshed(|_| {
+            thread::sleep(Duration::from_millis(1500));
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    server.expire_access_tokens();
+    let first = {
+        let client = client.clone();
+        thread::spawn(move || client.introspect())
+    };
+    thread::sleep(Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+    first.join().unwrap().unwrap();
+}

@@ -20,7 +20,7 @@ use crate::transport;
 use token_endpoint::{ClientAuth, TokenContext};
 
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
-pub use store::{FileTokenStore, StoreError, TokenStore};
+pub use store::{FileTokenStore, LockTimeout, StoreError, TokenStore};
 pub(crate) use tokens::OAuthConfig;
 pub use tokens::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 

@@ -5,14 +5,14 @@
 //! token due takes the `refreshing` lock; the first refreshes, the others find a newer
 //! generation once they get the lock and use it.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderValue;
 
 use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::store::{StoreError, TokenStore};
+use crate::oauth::store::{LockTimeout, StoreError, TokenStore};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -108,12 +108,12 @@ impl OAuthSession {
             }
             state.generation
         };
-        let _flight = self
-            .refreshing
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let wait = context
+            .deadline
+            .saturating_duration_since(context.clock.now());
+        let _flight = lock_within(&self.refreshing, wait)?;
         let _shared = match &self.store {
-            Some(store) => Some(store.lock().map_err(store_error)?),
+            Some(store) => Some(store.lock(wait).map_err(store_error)?),
             None => None,
         };
         self.adopt_stored(context)?;
@@ -242,11 +242,33 @@ impl State {
 }
 
 fn store_error(error: StoreError) -> Error {
-    Error::new(
-        ErrorKind::Internal,
-        format!("the token store failed: {error}"),
-    )
-    .with_boxed_source(error)
+    let kind = if error.downcast_ref::<LockTimeout>().is_some() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Internal
+    };
+    Error::new(kind, format!("the token store failed: {error}")).with_boxed_source(error)
+}
+
+/// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every
+/// other call forever).
+fn lock_within<T>(mutex: &Mutex<T>, wait: Duration) -> Result<MutexGuard<'_, T>> {
+    let started = Instant::now();
+    loop {
+        match mutex.try_lock() {
+            Ok(guard) => return Ok(guard),
+            Err(TryLockError::Poisoned(poisoned)) => return Ok(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    "waited for another thread's token refresh until the call's deadline",
+                ));
+            }
+        }
+    }
 }
 
 fn bearer_header(token: &Secret) -> Result<HeaderValue> {

@@ -1,10 +1,10 @@
 //! Token stores: where the tokens of one installation live when several processes share
 //! them, so that exactly one of them refreshes and the others pick up its result.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -25,14 +25,34 @@ pub trait TokenStore: Send + Sync {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError>;
 
     /// An exclusive lock across every process using this store, released when the guard
-    /// is dropped.
-    fn lock(&self) -> Result<Box<dyn Send + '_>, StoreError>;
+    /// is dropped. Waits at most `wait`, then fails (with [`LockTimeout`] to be reported as
+    /// a timeout).
+    fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError>;
 
     /// Stores `tokens` if the stored refresh token is still `expected` (or nothing is
     /// stored); tells whether it did.
     fn compare_and_swap(&self, expected: &Secret, tokens: &OAuthTokens)
     -> Result<bool, StoreError>;
 }
+
+/// The lock of a token store could not be had within the time the call had left.
+#[derive(Debug, Clone, Copy)]
+pub struct LockTimeout(pub Duration);
+
+impl std::fmt::Display for LockTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the token store's lock was not free within {} ms",
+            self.0.as_millis()
+        )
+    }
+}
+
+impl std::error::Error for LockTimeout {}
+
+/// How often a busy file lock is tried again.
+const LOCK_POLL: Duration = Duration::from_millis(10);
 
 /// A token store in a JSON file: an advisory lock on `<path>.lock`, writes by atomic
 /// rename, the file readable by its owner only (mode 0600).
@@ -60,10 +80,10 @@ impl FileTokenStore {
         &self.path
     }
 
-    /// Writes `tokens` under the lock without comparing (to seed the file after a code
-    /// exchange, or after the user authorised again).
+    /// Writes `tokens` under the lock (waiting up to 30 s) without comparing: to seed the
+    /// file after a code exchange, or after the user authorised again.
     pub fn save(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
-        let _locked = self.lock()?;
+        let _locked = self.lock(Duration::from_secs(30))?;
         self.write(tokens)
     }
 
@@ -109,15 +129,24 @@ impl TokenStore for FileTokenStore {
         }))
     }
 
-    fn lock(&self) -> Result<Box<dyn Send + '_>, StoreError> {
+    fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
         let mut options = OpenOptions::new();
         options.write(true).create(true).truncate(false);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file: File = options.open(self.sibling("lock"))?;
-        file.lock()?;
-        // Closing the file releases the lock.
-        Ok(Box::new(file))
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                // Closing the file releases the lock.
+                Ok(()) => return Ok(Box::new(file)),
+                Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(LOCK_POLL);
+                }
+                Err(TryLockError::WouldBlock) => return Err(Box::new(LockTimeout(wait))),
+                Err(TryLockError::Error(e)) => return Err(e.into()),
+            }
+        }
     }
 
     fn compare_and_swap(
@@ -175,7 +204,9 @@ mod tests {
             let mode = fs::metadata(store.path()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let guard = store.lock().unwrap();
+        let guard = store.lock(Duration::from_secs(1)).unwrap();
+        let waited = store.lock(Duration::from_millis(30)).err().unwrap();
+        assert!(waited.downcast_ref::<LockTimeout>().is_some(), "{waited}");
         let other = File::open(store.sibling("lock")).unwrap();
         assert!(
             other.try_lock().is_err(),
