@@ -103,7 +103,15 @@ fn oauth_flow() -> Result<(), Error> {
         None,
     )?;
     println!("{}", started.url);
-    let code = consent(&started.url, &started.state)?;
+    let consent = server
+        .consent(&started.url)
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("consent: {e}")))?;
+    if consent.state.as_deref() != Some(started.state.as_str()) {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            "consent: the state did not come back",
+        ));
+    }
     println!("the user consented; the callback got a code and the state we sent");
 
     step("10. exchange the code for tokens (server side, Basic client auth)");
@@ -112,7 +120,7 @@ fn oauth_flow() -> Result<(), Error> {
         &endpoints,
         &app.client_id,
         &secret,
-        &code,
+        &consent.code,
         &started.code_verifier,
         redirect_uri,
     )?;
@@ -151,28 +159,6 @@ fn oauth_flow() -> Result<(), Error> {
         persisted.lock().unwrap_or_else(|e| e.into_inner())
     );
     Ok(())
-}
-
-/// Plays the user's browser: opens the consent URL and reads the code off the redirect.
-fn consent(url: &str, state: &str) -> Result<String, Error> {
-    let failed = |what: String| Error::new(ErrorKind::Internal, format!("consent: {what}"));
-    let browser = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| failed(e.to_string()))?;
-    let response = browser.get(url).send().map_err(|e| failed(e.to_string()))?;
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| failed(format!("no redirect (HTTP {})", response.status())))?;
-    let callback = reqwest::Url::parse(location).map_err(|e| failed(e.to_string()))?;
-    let query: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
-    let value = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    if value("state").as_deref() != Some(state) {
-        return Err(failed("the state did not come back".to_owned()));
-    }
-    value("code").ok_or_else(|| failed(format!("no code in {callback}")))
 }
 
 fn step(title: &str) {

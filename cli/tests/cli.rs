@@ -245,26 +245,10 @@ fn oauth_code_flow_into_a_token_file() {
             .output()
             .unwrap(),
     );
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let browser = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let location = browser
-        .get(started["url"].as_str().unwrap())
-        .send()
+    let code = server
+        .consent(started["url"].as_str().unwrap())
         .unwrap()
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let code = reqwest::Url::parse(&location)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+        .code;
     let stored = json_out(
         &oauth_command(&server, &token_file)
             .args([

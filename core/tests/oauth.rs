@@ -241,22 +241,6 @@ fn the_oauth_configuration_is_checked() {
     }
 }
 
-/// Follows the authorisation URL as a browser would and returns the callback's query.
-fn consent(url: &str) -> Vec<(String, String)> {
-    let browser = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = browser.get(url).send().unwrap();
-    assert_eq!(response.status(), 302);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    reqwest::Url::parse(&location)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect()
-}
-
 #[test]
 fn the_code_flow_with_pkce_ends_in_a_working_session() {
     let app =
@@ -276,15 +260,9 @@ fn the_code_flow_with_pkce_ends_in_a_working_session() {
         None,
     )
     .unwrap();
-    let callback = consent(&started.url);
-    let get = |k: &str| {
-        callback
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-    };
-    assert_eq!(get("state").as_deref(), Some(started.state.as_str()));
-    let code = get("code").unwrap();
+    let consent = server.consent(&started.url).unwrap();
+    assert_eq!(consent.state.as_deref(), Some(started.state.as_str()));
+    let code = consent.code;
 
     let secret = Secret::new(app.client_secret.clone());
     let tokens = oauth::exchange_code(
@@ -353,11 +331,7 @@ fn a_wrong_verifier_is_refused() {
     let started =
         oauth::authorization_url(&endpoints, &app.client_id, &app.redirect_uris[0], &[], None)
             .unwrap();
-    let code = consent(&started.url)
-        .into_iter()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1;
+    let code = server.consent(&started.url).unwrap().code;
     let wrong = oauth::new_code_verifier().unwrap();
     let err = oauth::exchange_code(
         &endpoints,

@@ -56,7 +56,7 @@ pub use error::MockError;
 pub use faults::{Fault, MALFORMED_BODY};
 pub use journal::RecordedRequest;
 pub use oauth::{
-    DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET,
+    Consent, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET,
     DEFAULT_OAUTH_REDIRECT_URI, MockOAuthClient,
 };
 pub use operation::{OAUTH_OPERATION_IDS, OPERATION_IDS};
@@ -251,6 +251,48 @@ impl MockServer {
     /// The token endpoint, `<url>/oauth/token`.
     pub fn token_url(&self) -> String {
         format!("{}/oauth/token", self.url())
+    }
+
+    /// Plays the user's browser on the consent page: answers what `GET authorize_url` would
+    /// (directly, not journaled, no faults) and reads the redirect to the client's callback.
+    /// Fails when the page answers without a redirect or redirects with an `error`.
+    pub fn consent(&self, authorize_url: &str) -> Result<Consent, MockError> {
+        let query = authorize_url.split_once('?').map(|(_, query)| query);
+        let response = oauth::endpoints::authorize(&self.emulator, query);
+        let callback = response
+            .headers()
+            .get(hyper::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| {
+                MockError::new(format!(
+                    "the consent page answered HTTP {} without a redirect",
+                    response.status()
+                ))
+            })?
+            .to_owned();
+        let query = callback.split_once('?').map_or("", |(_, query)| query);
+        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let param = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(error) = param("error") {
+            let description = param("error_description").unwrap_or_default();
+            return Err(MockError::new(format!(
+                "consent refused: {error}: {description}"
+            )));
+        }
+        let code = param("code")
+            .ok_or_else(|| MockError::new(format!("no code in the callback {callback}")))?;
+        Ok(Consent {
+            state: param("state"),
+            code,
+            callback,
+        })
     }
 
     /// Mints a new token family for `client_id` as if its code exchange had just

@@ -615,3 +615,50 @@ fn admin_controls_the_clock_tokens_and_stats() {
             .all(|r| !r.path.starts_with("/__mock"))
     );
 }
+
+#[test]
+fn consent_answers_like_the_consent_page_without_http() {
+    let server = MockServer::start().unwrap();
+    let url = format!(
+        "{}?{}",
+        server.authorize_url(),
+        encode(&authorize_params("st-1"))
+    );
+    let consent = server.consent(&url).unwrap();
+    assert!(consent.callback.starts_with(DEFAULT_OAUTH_REDIRECT_URI));
+    assert_eq!(consent.state.as_deref(), Some("st-1"));
+    assert!(server.journal().is_empty(), "not an HTTP request");
+    // The code is a real one: it exchanges for tokens.
+    let exchanged = token(
+        &server,
+        Some(&client_auth()),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &consent.code),
+            ("redirect_uri", DEFAULT_OAUTH_REDIRECT_URI),
+            ("code_verifier", RFC_VERIFIER),
+        ],
+    );
+    assert_eq!(exchanged.status, 200, "{}", exchanged.text);
+
+    let mut unknown = authorize_params("st-2");
+    unknown[0] = ("client_id", "nobody");
+    let url = format!("{}?{}", server.authorize_url(), encode(&unknown));
+    assert!(
+        server
+            .consent(&url)
+            .unwrap_err()
+            .message()
+            .contains("without a redirect")
+    );
+    let mut plain = authorize_params("st-3");
+    plain[6] = ("code_challenge_method", "plain");
+    let url = format!("{}?{}", server.authorize_url(), encode(&plain));
+    assert!(
+        server
+            .consent(&url)
+            .unwrap_err()
+            .message()
+            .contains("invalid_request")
+    );
+}

@@ -21,6 +21,17 @@ pub use client::{
 use crate::credentials::MockCredential;
 use tokens::{AccessCheck, Issued, Tokens};
 
+/// What the client's callback receives after the user consented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// The whole callback URL the browser was redirected to.
+    pub callback: String,
+    /// The authorisation code, for the code exchange.
+    pub code: String,
+    /// The `state` echoed back, if one was sent.
+    pub state: Option<String>,
+}
+
 /// How long an authorization code can be exchanged.
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(60);
 
