@@ -1,6 +1,7 @@
 //! The command line's options and commands.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pleo_installations::Environment;
 
 /// Manage the installation of a Pleo App Marketplace integration from the shell.
 ///
@@ -76,6 +77,15 @@ pub enum EnvironmentArg {
     Production,
     /// https://external.staging.pleo.io
     Staging,
+}
+
+impl From<EnvironmentArg> for Environment {
+    fn from(environment: EnvironmentArg) -> Environment {
+        match environment {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Staging => Environment::Staging,
+        }
+    }
 }
 
 /// What to do.

@@ -15,7 +15,7 @@ use pleo_installations::{Client, ClientBuilder, Config, Environment, Error, Erro
 use pleo_installations_mock::{MockConfig, MockServer};
 use serde_json::{Map, Value, json};
 
-use args::{Cli, Command, Connection, EnvironmentArg, OauthCommand};
+use args::{Cli, Command, Connection, OauthCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,10 +49,7 @@ fn call(connection: &Connection, command: Command) -> Result<(), Error> {
 fn client(connection: &Connection) -> Result<Client, Error> {
     let mut config = Config::default();
     config.base_url = connection.base_url.clone();
-    config.environment = connection.environment.map(|e| match e {
-        EnvironmentArg::Production => Environment::Production,
-        EnvironmentArg::Staging => Environment::Staging,
-    });
+    config.environment = connection.environment.map(Environment::from);
     config.api_key = connection.api_key.clone();
     config.access_token = connection.access_token.clone();
     config.timeout_ms = connection.timeout_ms;
@@ -97,13 +94,16 @@ fn oauth_client(connection: &Connection) -> Result<(String, Secret), Error> {
 
 /// The OAuth endpoints for the configured base URL or environment.
 fn endpoints(connection: &Connection) -> OAuthEndpoints {
-    match (&connection.base_url, connection.environment) {
-        (Some(base), _) => OAuthEndpoints::at(base),
-        (None, Some(EnvironmentArg::Staging)) => {
-            OAuthEndpoints::for_environment(Environment::Staging)
-        }
-        (None, _) => OAuthEndpoints::for_environment(Environment::Production),
-    }
+    let environment = connection
+        .environment
+        .map(Environment::from)
+        .unwrap_or_default();
+    OAuthEndpoints::for_api_url(
+        connection
+            .base_url
+            .as_deref()
+            .unwrap_or(environment.base_url()),
+    )
 }
 
 /// Runs an `oauth` command and prints its JSON.

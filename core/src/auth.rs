@@ -54,25 +54,43 @@ impl Credential {
     /// HTTP Basic with the key as user name and an empty password.
     pub(crate) fn api_key(key: &str) -> Result<Credential> {
         check_secret("api_key", key)?;
-        let encoded = STANDARD.encode(format!("{key}:"));
-        Credential::fixed("api_key", &format!("Basic {encoded}"))
+        Ok(Credential::Static {
+            method: "api_key",
+            header: basic(key, ""),
+        })
     }
 
     /// A static OAuth access token, sent as `Bearer`.
     pub(crate) fn access_token(token: &str) -> Result<Credential> {
-        check_secret("access_token", token)?;
-        Credential::fixed("access_token", &format!("Bearer {token}"))
+        Ok(Credential::Static {
+            method: "access_token",
+            header: bearer("access_token", token)?,
+        })
     }
+}
 
-    fn fixed(method: &'static str, value: &str) -> Result<Credential> {
-        let mut header = HeaderValue::from_str(value).map_err(|_| {
-            Error::invalid_argument(format!(
-                "{method} contains characters not allowed in an HTTP header"
-            ))
-        })?;
-        header.set_sensitive(true);
-        Ok(Credential::Static { method, header })
-    }
+/// `Basic base64(user:password)`, marked sensitive.
+pub(crate) fn basic(user: &str, password: &str) -> HeaderValue {
+    let encoded = STANDARD.encode(format!("{user}:{password}"));
+    sensitive(format!("Basic {encoded}"))
+}
+
+/// `Bearer <token>`, marked sensitive; fails naming `name` when the token cannot be one.
+pub(crate) fn bearer(name: &str, token: &str) -> Result<HeaderValue> {
+    check_secret(name, token)?;
+    Ok(sensitive(format!("Bearer {token}")))
+}
+
+/// Whether `value` can travel as a credential in a header: non-empty visible ASCII.
+pub(crate) fn is_token(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A header value of visible ASCII (base64 or a checked token), hidden from Debug.
+fn sensitive(value: String) -> HeaderValue {
+    let mut header = HeaderValue::try_from(value).expect("visible ASCII is a valid header value");
+    header.set_sensitive(true);
+    header
 }
 
 impl fmt::Debug for Credential {
@@ -94,7 +112,7 @@ fn check_secret(name: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::invalid_argument(format!("{name} is empty")));
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+    if !is_token(value) {
         return Err(Error::invalid_argument(format!(
             "{name} must be visible ASCII (no spaces or control characters)"
         )));

@@ -275,26 +275,30 @@ impl ClientBuilder {
 
     fn settings(&self) -> Result<Settings> {
         let config = &self.config;
+        let base_url = base_url(config)?;
+        let total_timeout = duration(
+            "total_timeout_ms",
+            config.total_timeout_ms,
+            DEFAULT_TOTAL_TIMEOUT,
+        )?;
         Ok(Settings {
-            base_url: base_url(config)?,
-            credential: self.credential()?,
+            credential: self.credential(&base_url, total_timeout)?,
+            base_url,
             timeout: duration("timeout_ms", config.timeout_ms, DEFAULT_TIMEOUT)?,
             connect_timeout: duration(
                 "connect_timeout_ms",
                 config.connect_timeout_ms,
                 DEFAULT_CONNECT_TIMEOUT,
             )?,
-            total_timeout: duration(
-                "total_timeout_ms",
-                config.total_timeout_ms,
-                DEFAULT_TOTAL_TIMEOUT,
-            )?,
+            total_timeout,
             max_retries: max_retries(config.max_retries)?,
             user_agent: self.user_agent_header()?,
         })
     }
 
-    fn credential(&self) -> Result<Credential> {
+    /// The one credential configured; an OAuth session's token URL follows `base_url`,
+    /// and its store lock is waited for at most `total_timeout`.
+    fn credential(&self, base_url: &str, total_timeout: Duration) -> Result<Credential> {
         let config = &self.config;
         let from_json = match &config.oauth {
             Some(oauth) => Some(oauth.credentials(self.clock.wall())?),
@@ -333,40 +337,17 @@ impl ClientBuilder {
             return Credential::access_token(token);
         }
         let credentials = oauth.expect("exactly one credential is set");
-        // Pleo's hosts have their own auth host; any other base URL (an emulator, a
-        // proxy) serves `/oauth/token` itself.
-        let api = base_url(config)?;
-        let token_url = match &credentials.token_url {
-            Some(url) => url.clone(),
-            None if api == STAGING_URL => {
-                OAuthEndpoints::for_environment(Environment::Staging).token_url
-            }
-            None if api == PRODUCTION_URL => {
-                OAuthEndpoints::for_environment(Environment::Production).token_url
-            }
-            None => OAuthEndpoints::at(&api).token_url,
-        };
-        if let Some(store) = &self.token_store {
-            // An empty store starts with these tokens; a filled one wins over them (save the
-            // new tokens to it after the user authorised again).
-            let wait = duration(
-                "total_timeout_ms",
-                config.total_timeout_ms,
-                DEFAULT_TOTAL_TIMEOUT,
-            )?;
-            let seeded = store.lock(wait).and_then(|_locked| {
-                store.compare_and_swap(&credentials.tokens.refresh_token, &credentials.tokens)
-            });
-            seeded.map_err(|e| {
-                Error::invalid_argument(format!("the token store could not be read or seeded: {e}"))
-            })?;
-        }
+        let token_url = credentials
+            .token_url
+            .clone()
+            .unwrap_or_else(|| OAuthEndpoints::for_api_url(base_url).token_url);
         let session = OAuthSession::new(
             credentials,
             token_url,
             self.on_tokens_refreshed.clone(),
             self.token_store.clone(),
             self.clock.wall(),
+            total_timeout,
         )?;
         Ok(Credential::OAuth(Arc::new(session)))
     }

@@ -366,27 +366,36 @@ impl Transport {
     ) -> Attempt {
         let detail = chain(&error);
         let id = operation.id();
-        let (kind, failure, message) = if is_certificate_error(&error) {
-            let message = format!("{id}: TLS certificate rejected: {detail}");
-            (ErrorKind::Connection, Failure::Permanent, message)
-        } else if error.is_connect() && error.is_timeout() {
-            let limit = self.settings.connect_timeout.as_millis();
-            let message = format!("{id}: could not connect within {limit} ms");
-            (ErrorKind::Timeout, Failure::Unsent, message)
-        } else if error.is_connect() {
-            let message = format!("{id}: could not connect: {detail}");
-            (ErrorKind::Connection, Failure::Unsent, message)
-        } else if error.is_timeout() {
-            let message = timeout_message(operation, timeout, cut_short);
-            (ErrorKind::Timeout, Failure::Ambiguous, message)
-        } else {
-            let message = format!("{id}: connection failed after sending: {detail}");
-            (ErrorKind::Connection, Failure::Ambiguous, message)
+        let (kind, failure) = classify(&error);
+        let message = match (kind, failure) {
+            (_, Failure::Permanent) => format!("{id}: TLS certificate rejected: {detail}"),
+            (ErrorKind::Timeout, Failure::Unsent) => format!(
+                "{id}: could not connect within {} ms",
+                self.settings.connect_timeout.as_millis()
+            ),
+            (_, Failure::Unsent) => format!("{id}: could not connect: {detail}"),
+            (ErrorKind::Timeout, _) => timeout_message(operation, timeout, cut_short),
+            _ => format!("{id}: connection failed after sending: {detail}"),
         };
         Attempt {
             error: Error::new(kind, message).with_source(error.without_url()),
             failure,
         }
+    }
+}
+
+/// How a request that got no response failed: its kind, and whether it was sent at all.
+pub(crate) fn classify(error: &reqwest::Error) -> (ErrorKind, Failure) {
+    if is_certificate_error(error) {
+        (ErrorKind::Connection, Failure::Permanent)
+    } else if error.is_connect() && error.is_timeout() {
+        (ErrorKind::Timeout, Failure::Unsent)
+    } else if error.is_connect() {
+        (ErrorKind::Connection, Failure::Unsent)
+    } else if error.is_timeout() {
+        (ErrorKind::Timeout, Failure::Ambiguous)
+    } else {
+        (ErrorKind::Connection, Failure::Ambiguous)
     }
 }
 
@@ -475,7 +484,7 @@ fn server_message(body: &[u8]) -> Option<String> {
 }
 
 /// The error and its sources as one line, without the request URL.
-fn chain(error: &(dyn StdError + 'static)) -> String {
+pub(crate) fn chain(error: &(dyn StdError + 'static)) -> String {
     let mut parts = Vec::new();
     let mut current = error.source();
     while let Some(source) = current {

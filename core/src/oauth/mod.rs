@@ -14,7 +14,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::Secret;
 use crate::clock::{Clock, SystemClock, ThreadRandom};
-use crate::config::Environment;
+use crate::config::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::error::{Error, Result};
 use crate::transport;
 use token_endpoint::{ClientAuth, TokenContext};
@@ -41,6 +41,16 @@ impl OAuthEndpoints {
             Environment::Staging => "https://auth.staging.pleo.io",
         };
         OAuthEndpoints::at(host)
+    }
+
+    /// The endpoints that go with an API base URL: Pleo's auth hosts for Pleo's API hosts,
+    /// else the same host's `/oauth/...` (an emulator, a proxy).
+    pub fn for_api_url(api_url: &str) -> OAuthEndpoints {
+        match api_url.trim_end_matches('/') {
+            PRODUCTION_URL => OAuthEndpoints::for_environment(Environment::Production),
+            STAGING_URL => OAuthEndpoints::for_environment(Environment::Staging),
+            other => OAuthEndpoints::at(other),
+        }
     }
 
     /// The endpoints below `base` (e.g. the emulator's URL): `/oauth/authorize`, `/oauth/token`.
@@ -76,12 +86,7 @@ pub fn authorization_url(
     scopes: &[&str],
     state: Option<&str>,
 ) -> Result<AuthorizationUrl> {
-    if client_id.trim().is_empty() {
-        return Err(Error::invalid_argument("client_id is empty"));
-    }
-    Url::parse(redirect_uri).map_err(|e| {
-        Error::invalid_argument(format!("redirect_uri {redirect_uri:?} is not a URL: {e}"))
-    })?;
+    check_client(client_id, redirect_uri)?;
     if let Some(scope) = scopes
         .iter()
         .find(|s| s.is_empty() || s.chars().any(char::is_whitespace))
@@ -137,13 +142,8 @@ pub fn exchange_code(
     if code.is_empty() {
         return Err(Error::invalid_argument("code is empty"));
     }
-    if client_id.trim().is_empty() {
-        return Err(Error::invalid_argument("client_id is empty"));
-    }
+    check_client(client_id, redirect_uri)?;
     validate_code_verifier(code_verifier.expose())?;
-    Url::parse(redirect_uri).map_err(|e| {
-        Error::invalid_argument(format!("redirect_uri {redirect_uri:?} is not a URL: {e}"))
-    })?;
     let user_agent = HeaderValue::from_static(concat!(
         "pleo-installations-rust/",
         env!("CARGO_PKG_VERSION")
@@ -164,6 +164,17 @@ pub fn exchange_code(
         client_secret,
     };
     token_endpoint::exchange(&context, &client, code, code_verifier, redirect_uri)
+}
+
+/// The checks both steps of the code flow make: a client id and an absolute redirect URI.
+fn check_client(client_id: &str, redirect_uri: &str) -> Result<()> {
+    if client_id.trim().is_empty() {
+        return Err(Error::invalid_argument("client_id is empty"));
+    }
+    Url::parse(redirect_uri).map_err(|e| {
+        Error::invalid_argument(format!("redirect_uri {redirect_uri:?} is not a URL: {e}"))
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,6 +219,19 @@ mod tests {
         assert_eq!(get("code_challenge"), Some(challenge.as_str()));
         assert_eq!(auth.state, "s t&a");
         assert!(!format!("{auth:?}").contains(auth.code_verifier.expose()));
+    }
+
+    #[test]
+    fn pleo_api_hosts_map_to_pleo_auth_hosts_and_others_to_themselves() {
+        let production = OAuthEndpoints::for_api_url("https://external.pleo.io/");
+        assert_eq!(production.token_url, "https://auth.pleo.io/oauth/token");
+        let staging = OAuthEndpoints::for_api_url(STAGING_URL);
+        assert_eq!(
+            staging.authorize_url,
+            "https://auth.staging.pleo.io/oauth/authorize"
+        );
+        let local = OAuthEndpoints::for_api_url("http://127.0.0.1:9");
+        assert_eq!(local.token_url, "http://127.0.0.1:9/oauth/token");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::Secret;
+use crate::auth::{self, Secret};
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::store::{LockTimeout, StoreError, TokenStore};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
@@ -45,17 +45,29 @@ struct State {
 }
 
 impl OAuthSession {
+    /// A session starting from `credentials`. With a store, an empty store is seeded with
+    /// them (waiting at most `wait` for its lock); a store that holds tokens wins over them.
     pub(crate) fn new(
         credentials: OAuthCredentials,
         token_url: String,
         hook: Option<TokensRefreshedHook>,
         store: Option<Arc<dyn TokenStore>>,
         now: SystemTime,
+        wait: Duration,
     ) -> Result<OAuthSession> {
         if credentials.client_id.trim().is_empty() {
             return Err(Error::invalid_argument("oauth.client_id is empty"));
         }
         bearer_header(&credentials.tokens.access_token)?;
+        if let Some(store) = &store {
+            let tokens = &credentials.tokens;
+            let seeded = store
+                .lock(wait)
+                .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens));
+            seeded.map_err(|e| {
+                Error::invalid_argument(format!("the token store could not be read or seeded: {e}"))
+            })?;
+        }
         Ok(OAuthSession {
             client_id: credentials.client_id,
             client_secret: credentials.client_secret,
@@ -272,14 +284,5 @@ fn lock_within<T>(mutex: &Mutex<T>, wait: Duration) -> Result<MutexGuard<'_, T>>
 }
 
 fn bearer_header(token: &Secret) -> Result<HeaderValue> {
-    let value = token.expose();
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::invalid_argument(
-            "oauth access token must be non-empty visible ASCII",
-        ));
-    }
-    let mut header = HeaderValue::from_str(&format!("Bearer {value}"))
-        .map_err(|_| Error::invalid_argument("oauth access token is not valid in a header"))?;
-    header.set_sensitive(true);
-    Ok(header)
+    auth::bearer("oauth access token", token.expose())
 }

@@ -2,17 +2,16 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use reqwest::blocking::Client as HttpClient;
-use reqwest::header;
+use reqwest::header::{self, HeaderValue};
 use serde::Deserialize;
 
-use crate::auth::Secret;
+use crate::auth::{self, Secret};
 use crate::clock::{Clock, Random};
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::OAuthTokens;
-use crate::retry;
+use crate::retry::{self, Failure};
+use crate::transport;
 
 /// What a token request needs from the client it runs in.
 pub(crate) struct TokenContext<'a> {
@@ -92,7 +91,7 @@ fn request(
         .extend_pairs(pairs)
         .append_pair("client_id", client_id)
         .finish();
-    let basic = STANDARD.encode(format!("{client_id}:{}", client_secret.expose()));
+    let authorization = auth::basic(client_id, client_secret.expose());
     let mut attempt = 1;
     loop {
         let remaining = context
@@ -104,7 +103,7 @@ fn request(
                     .with_attempts(attempt - 1),
             );
         }
-        let (error, transient) = match post(context, token_url, &basic, &form, remaining) {
+        let (error, transient) = match post(context, token_url, &authorization, &form, remaining) {
             Ok(tokens) => {
                 log::info!("token request succeeded after {attempt} attempt(s)");
                 return Ok(tokens);
@@ -129,41 +128,26 @@ fn request(
 fn post(
     context: &TokenContext<'_>,
     token_url: &str,
-    basic: &str,
+    authorization: &HeaderValue,
     form: &str,
     remaining: Duration,
 ) -> std::result::Result<OAuthTokens, (Error, bool)> {
-    let mut authorization =
-        header::HeaderValue::from_str(&format!("Basic {basic}")).map_err(|_| {
-            (
-                Error::invalid_argument("oauth client credentials are not valid in a header"),
-                false,
-            )
-        })?;
-    authorization.set_sensitive(true);
     let response = context
         .http
         .post(token_url)
         .timeout(remaining.min(context.timeout))
-        .header(header::AUTHORIZATION, authorization)
+        .header(header::AUTHORIZATION, authorization.clone())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form.to_owned())
         .send()
         .map_err(|e| {
-            let kind = if e.is_timeout() {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Connection
-            };
-            let unsent = e.is_connect();
-            let error = Error::new(
-                kind,
-                format!(
-                    "token request: could not reach the token endpoint: {}",
-                    e.without_url()
-                ),
+            let (kind, failure) = transport::classify(&e);
+            let message = format!(
+                "token request: could not reach the token endpoint: {}",
+                transport::chain(&e)
             );
-            (error, unsent)
+            let error = Error::new(kind, message).with_source(e.without_url());
+            (error, failure == Failure::Unsent)
         })?;
     let status = response.status().as_u16();
     let body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
@@ -190,11 +174,11 @@ fn post(
                 false,
             )
         };
-        if !is_token(&parsed.access_token) {
+        if !auth::is_token(&parsed.access_token) {
             return Err(unusable("has no usable access_token"));
         }
         let refresh_token = match parsed.refresh_token {
-            Some(token) if is_token(&token) => token,
+            Some(token) if auth::is_token(&token) => token,
             _ => return Err(unusable("has no usable refresh_token")),
         };
         let lifetime =
@@ -227,11 +211,6 @@ fn post(
 
 /// The longest token lifetime taken from a server (ten years); longer ones are cut to it.
 pub(crate) const MAX_LIFETIME_SECONDS: u64 = 10 * 365 * 86_400;
-
-/// Whether a token from the server can go into a header: non-empty visible ASCII.
-fn is_token(value: &str) -> bool {
-    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
-}
 
 /// The `error` (and `error_description`) of an RFC 6749 error body.
 fn oauth_error(body: &[u8]) -> String {
