@@ -2,6 +2,9 @@
 # of this kind needs beyond the Rust toolchain is installed by the targets themselves.
 
 CARGO ?= cargo
+# Every cargo, maturin and napi call builds for the host triple explicitly: napi's CLI always
+# passes --target, and with the same triple everywhere all of them share target/<triple>/.
+export CARGO_BUILD_TARGET ?= $(shell rustc -vV | sed -n 's/^host: //p')
 SERVER_CORE ?= 0
 CLIENT_CORE ?= 1
 

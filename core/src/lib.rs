@@ -19,6 +19,7 @@ mod client;
 mod clock;
 mod config;
 mod error;
+mod http;
 mod json;
 mod models;
 pub mod oauth;

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client as HttpClient, Response};
-use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::redirect::Policy;
+use reqwest::header::{self, HeaderValue};
 use uuid::Uuid;
 
 use crate::auth::Credential;
 use crate::clock::{Clock, Random};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::HttpPool;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
 use crate::retry::{self, Failure, MAX_RETRY_AFTER};
@@ -49,33 +49,9 @@ struct Attempt {
     failure: Failure,
 }
 
-/// A pooled HTTP client: JSON accepted, redirects not followed.
-pub(crate) fn http_client(
-    user_agent: HeaderValue,
-    connect_timeout: Duration,
-) -> Result<HttpClient> {
-    // reqwest is built without a bundled crypto provider; ring is ours. An error here
-    // means the application already installed one, which serves as well.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    HttpClient::builder()
-        .default_headers(headers)
-        .user_agent(user_agent)
-        .connect_timeout(connect_timeout)
-        .redirect(Policy::none())
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("could not build the HTTP client: {}", chain(&e)),
-            )
-        })
-}
-
 /// The HTTP machinery of a client, shared by all its clones and threads.
 pub(crate) struct Transport {
-    http: HttpClient,
+    http: HttpPool,
     pub(crate) settings: Settings,
     pub(crate) clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
@@ -87,7 +63,7 @@ impl Transport {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<Transport> {
-        let http = http_client(settings.user_agent.clone(), settings.connect_timeout)?;
+        let http = HttpPool::new(settings.user_agent.clone(), settings.connect_timeout)?;
         Ok(Transport {
             http,
             settings,
@@ -186,7 +162,8 @@ impl Transport {
             Credential::Static { header, .. } => return Ok((header.clone(), None)),
             Credential::OAuth(session) => session,
         };
-        let context = self.token_context(deadline);
+        let http = self.http.get()?;
+        let context = self.token_context(&http, deadline);
         let bearer = match failed {
             Some(generation) => session.after_unauthorized(&context, generation)?,
             None => session.bearer(&context)?,
@@ -202,12 +179,15 @@ impl Transport {
             ));
         };
         let deadline = self.clock.now() + self.settings.total_timeout;
-        session.refresh_now(&self.token_context(deadline)).map(drop)
+        let http = self.http.get()?;
+        session
+            .refresh_now(&self.token_context(&http, deadline))
+            .map(drop)
     }
 
-    fn token_context(&self, deadline: Instant) -> TokenContext<'_> {
+    fn token_context<'a>(&'a self, http: &'a HttpClient, deadline: Instant) -> TokenContext<'a> {
         TokenContext {
-            http: &self.http,
+            http,
             clock: self.clock.as_ref(),
             random: self.random.as_ref(),
             max_retries: self.settings.max_retries,
@@ -229,8 +209,11 @@ impl Transport {
         if let Some(company_id) = call.company_id {
             url.push_str(&format!("?company_id={company_id}"));
         }
-        let mut request = self
-            .http
+        let http = self.http.get().map_err(|error| Attempt {
+            error,
+            failure: Failure::Permanent,
+        })?;
+        let mut request = http
             .request(operation.method(), url)
             .timeout(timeout)
             .header(header::AUTHORIZATION, authorization);

@@ -12,7 +12,7 @@ pin() {
 }
 
 # exec, so that the coprocess's pid is the emulator's own and the trap below stops it.
-coproc MOCK { exec $(pin "$server_core") target/release/pleo-installations mock --port 0; }
+coproc MOCK { exec $(pin "$server_core") "target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/pleo-installations" mock --port 0; }
 trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
 read -r ready <&"${MOCK[0]}"
 url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")

@@ -16,7 +16,7 @@ use crate::auth::Secret;
 use crate::clock::{Clock, SystemClock, ThreadRandom};
 use crate::config::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::error::{Error, Result};
-use crate::transport;
+use crate::http;
 use token_endpoint::{ClientAuth, TokenContext};
 
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
@@ -148,7 +148,7 @@ pub fn exchange_code(
         "pleo-installations-rust/",
         env!("CARGO_PKG_VERSION")
     ));
-    let http = transport::http_client(user_agent, Duration::from_secs(5))?;
+    let http = http::http_client(user_agent, Duration::from_secs(5))?;
     let clock = SystemClock;
     let context = TokenContext {
         http: &http,

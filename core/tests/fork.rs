@@ -1,0 +1,65 @@
+//! A client inherited across `fork()` keeps working in the child (Python's multiprocessing
+//! pools fork every client they inherit).
+#![allow(unsafe_code)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use pleo_installations::CreateInstallation;
+use pleo_installations_mock::MockServer;
+
+#[test]
+fn a_client_inherited_across_fork_works_in_the_child() {
+    let server = MockServer::start().unwrap();
+    let client = common::builder(&server).build().unwrap();
+    let created = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
+    // The parent's pool now holds a keep-alive connection and its background thread.
+    client.get_installation(None).unwrap();
+
+    // SAFETY: the child only calls the SDK and then `_exit`s, never returning into the
+    // test harness; the parent waits for it.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let code = match client.get_installation(None) {
+            Ok(installation) if installation.id == created.id => 0,
+            Ok(_) => 3,
+            Err(_) => 4,
+        };
+        // SAFETY: ends the child without running the parent's destructors or harness.
+        unsafe { libc::_exit(code) };
+    }
+
+    let status = wait_for(pid, Duration::from_secs(30));
+    assert_eq!(status, Some(0), "the child's call failed or hung");
+    // The parent's client is untouched by the child's rebuild.
+    client.get_installation(None).unwrap();
+    let gets = server
+        .journal()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("getClientInstallation"))
+        .count();
+    assert_eq!(gets, 3, "the child's request reached the emulator");
+}
+
+/// The child's exit code, or None when it did not end within `limit` (it is then killed).
+fn wait_for(pid: libc::pid_t, limit: Duration) -> Option<i32> {
+    let started = Instant::now();
+    loop {
+        let mut status = 0;
+        // SAFETY: waits for our own child; `status` is a valid out-pointer.
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if done == pid {
+            return libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+        }
+        if started.elapsed() > limit {
+            // SAFETY: kills our own child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
