@@ -8,10 +8,12 @@ export CARGO_BUILD_TARGET ?= $(shell rustc -vV | sed -n 's/^host: //p')
 SERVER_CORE ?= 0
 CLIENT_CORE ?= 1
 
-.PHONY: demo test lint unit bench build clean
+.PHONY: demo demo-rust test lint unit bench bench-rust build clean
 
-## Walk the installation lifecycle against the embedded emulator.
-demo:
+## Walk the installation lifecycle against the embedded emulator, in every language.
+demo: demo-rust
+
+demo-rust:
 	$(CARGO) run --quiet -p pleo-installations-cli -- demo
 	$(CARGO) run --quiet -p pleo-installations --example lifecycle
 
@@ -30,10 +32,15 @@ build:
 
 ## Latency of get_installation against the emulator: the SDK next to bare reqwest.
 ## The emulator and the client are pinned to separate cores when taskset is there.
-bench:
+bench: bench-rust
+
+bench-rust:
 	$(CARGO) build --release --locked -p pleo-installations-cli
 	$(CARGO) bench --locked -p pleo-installations --bench latency --no-run
 	./tests/bench/run.sh $(SERVER_CORE) $(CLIENT_CORE)
 
 clean:
 	$(CARGO) clean
+
+# Each binding adds its own targets to test, demo and bench in its fragment.
+-include ffi-c/c.mk py/python.mk node/node.mk
