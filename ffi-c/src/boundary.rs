@@ -1,0 +1,76 @@
+//! The panic boundary every export runs in, and the failures an export reports.
+
+use std::any::Any;
+use std::ffi::c_char;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
+
+use pleo_installations::{Error, ErrorKind};
+
+use crate::status::pleo_status;
+use crate::strings::owned;
+
+/// Why an export failed.
+pub(crate) enum Failure {
+    /// A required pointer argument, named here, was NULL.
+    Null(String),
+    /// The SDK refused or failed the call.
+    Sdk(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Sdk(error)
+    }
+}
+
+/// Runs the body of the export `name`: its failure, or a panic, becomes a status and (when
+/// `error_json` is not NULL) an error JSON written there. `*error_json` is NULL on success.
+pub(crate) fn boundary(
+    name: &str,
+    error_json: *mut *mut c_char,
+    body: impl FnOnce() -> Result<(), Failure>,
+) -> pleo_status {
+    if !error_json.is_null() {
+        // SAFETY: the caller passes NULL or a pointer to writable storage for one pointer.
+        unsafe { *error_json = ptr::null_mut() };
+    }
+    let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return pleo_status::Ok,
+        Ok(Err(failure)) => failure,
+        Err(payload) => Failure::Sdk(Error::new(
+            ErrorKind::Internal,
+            format!(
+                "{name}: a bug in the SDK: {}",
+                panic_message(payload.as_ref())
+            ),
+        )),
+    };
+    let (status, error) = match failure {
+        Failure::Null(argument) => (
+            pleo_status::NullArgument,
+            Error::invalid_argument(format!("{name}: {argument} is NULL")),
+        ),
+        Failure::Sdk(error) => (pleo_status::of(error.kind()), error),
+    };
+    if !error_json.is_null() {
+        // SAFETY: as above.
+        unsafe { *error_json = owned(error.to_json().to_string()) };
+    }
+    status
+}
+
+/// Runs an export that returns no status (a free function, a constant), giving `fallback`
+/// if it panics.
+pub(crate) fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// The text of a panic's payload, when it is one.
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic")
+}

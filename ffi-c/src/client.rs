@@ -1,0 +1,424 @@
+//! `pleo_client` and one export per operation, each a line over the core's JSON door.
+
+use std::ffi::c_char;
+
+use pleo_installations::{Client, ClientBuilder, Operation, VERSION};
+use serde_json::json;
+
+use crate::boundary::{Failure, boundary, guard};
+use crate::hooks::pleo_hooks;
+use crate::status::pleo_status;
+use crate::strings::{arg, out_slot, owned};
+
+/// A client of the Installations API (opaque). Safe to share between threads: any number
+/// of threads may call it at once. Create it with `pleo_client_new`, free it once with
+/// `pleo_client_free` after every call on it has returned.
+pub struct pleo_client {
+    client: Client,
+}
+
+/// Creates a client from the JSON configuration (see the README: `base_url` or
+/// `environment`, one of `api_key` / `access_token` / `oauth`, timeouts, `max_retries`,
+/// `user_agent`; unknown keys are refused). Sends nothing.
+///
+/// @param config_json  NUL-terminated UTF-8 JSON object; borrowed for the call only.
+/// @param client       receives the new client on success (free it with `pleo_client_free`),
+///                     NULL on failure.
+/// @param error_json   NULL, or receives NULL on success and the error JSON on failure
+///                     (free it with `pleo_string_free`).
+/// @return `PLEO_STATUS_OK`; `PLEO_STATUS_INVALID_ARGUMENT` for a bad configuration;
+///         `PLEO_STATUS_NULL_ARGUMENT` when `config_json` or `client` is NULL.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// Each pointer is NULL or valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_client_new(
+    config_json: *const c_char,
+    client: *mut *mut pleo_client,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    boundary("pleo_client_new", error_json, || {
+        // SAFETY: per this function's contract.
+        unsafe { build(config_json, None, client) }
+    })
+}
+
+/// Creates a client like `pleo_client_new`, with OAuth hooks: a callback run after every
+/// token refresh and, optionally, a token store shared with other processes.
+///
+/// @param config_json  as for `pleo_client_new`; hooks need its `oauth` object.
+/// @param hooks        the hooks; copied, so it may be freed after the call (the
+///                     `user_data` pointers in it must stay valid while the client lives).
+/// @param client       receives the new client on success, NULL on failure.
+/// @param error_json   NULL, or receives NULL on success and the error JSON on failure.
+/// @return as for `pleo_client_new`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks` is NULL.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// Each pointer is NULL or valid as described; the callbacks in `hooks` follow the
+/// contract documented on `pleo_hooks`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_client_new_with_hooks(
+    config_json: *const c_char,
+    hooks: *const pleo_hooks,
+    client: *mut *mut pleo_client,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    boundary("pleo_client_new_with_hooks", error_json, || {
+        // SAFETY: NULL or valid per this function's contract.
+        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
+        // SAFETY: per this function's contract.
+        unsafe { build(config_json, Some(hooks), client) }
+    })
+}
+
+/// Frees a client. NULL is ignored.
+///
+/// # Safety
+/// `client` is NULL or a client from `pleo_client_new` not freed yet; no call on it may be
+/// running or start afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_client_free(client: *mut pleo_client) {
+    if !client.is_null() {
+        // SAFETY: made by `Box::into_raw` in `build`, per the caller's contract.
+        guard((), || drop(unsafe { Box::from_raw(client) }));
+    }
+}
+
+/// Calls any operation by its OpenAPI operationId (or the SDK's `waitForStatus` and
+/// `refreshTokens`), JSON in and out.
+///
+/// @param client        the client; borrowed.
+/// @param operation_id  NUL-terminated, e.g. `"getClientInstallation"`; borrowed.
+/// @param request_json  the query parameters and body as one JSON object with the API's
+///                      field names (`company_id`, `status`, `metadata`, `errorCode`);
+///                      `"{}"` when the operation takes nothing; borrowed.
+/// @param out_json      receives the result JSON on success (`"null"` for 204), NULL on
+///                      failure; free it with `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure
+///                      (`kind`, `message`, `status`, `request_id`, `retryable`, `attempts`,
+///                      `body`, `retry_after`); free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind; an unknown operation, bad
+///         JSON or invalid UTF-8 is `PLEO_STATUS_INVALID_ARGUMENT`; a NULL `client`,
+///         `operation_id`, `request_json` or `out_json` is `PLEO_STATUS_NULL_ARGUMENT`.
+///
+/// Thread-safe: blocks the calling thread until the call, its retries included, ends.
+///
+/// # Safety
+/// Each pointer is NULL or valid as described.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_client_call(
+    client: *const pleo_client,
+    operation_id: *const c_char,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        run("pleo_client_call", client, out_json, error_json, |client| {
+            let operation_id = arg(operation_id, "operation_id")?;
+            let request = arg(request_json, "request_json")?;
+            Ok(client.call_json(operation_id, request)?)
+        })
+    }
+}
+
+/// `GET /v1/installations/me`: the installation, of the credential's company or of
+/// `{"company_id": "<uuid>"}`. Parameters and result as for `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_get_installation(
+    client: *const pleo_client,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        with_request(
+            "pleo_get_installation",
+            Operation::GetInstallation,
+            client,
+            request_json,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `POST /v1/installations/me`: creates the installation from `{"status"?, "metadata"?}`
+/// (`"{}"` for the defaults). Parameters and result as for `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_create_installation(
+    client: *const pleo_client,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        with_request(
+            "pleo_create_installation",
+            Operation::CreateInstallation,
+            client,
+            request_json,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `PUT /v1/installations/me`: updates the installation from `{"status", "metadata"?,
+/// "errorCode"?}`. Parameters and result as for `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_update_installation(
+    client: *const pleo_client,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        with_request(
+            "pleo_update_installation",
+            Operation::UpdateInstallation,
+            client,
+            request_json,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `DELETE /v1/installations/me`: deletes the installation (and, with OAuth, revokes the
+/// client's tokens). `*out_json` receives `"null"` on success. Otherwise as for
+/// `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_delete_installation(
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        without_request(
+            "pleo_delete_installation",
+            Operation::DeleteInstallation,
+            client,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `POST /v1/installations/me:activate`: activates the installation. Otherwise as for
+/// `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_activate_installation(
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        without_request(
+            "pleo_activate_installation",
+            Operation::ActivateInstallation,
+            client,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `PUT /v1/installations/completions`: completes the installation. Deprecated by the API:
+/// use `pleo_activate_installation`. Otherwise as for `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[deprecated(note = "deprecated by the API: use pleo_activate_installation")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_complete_installation(
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        without_request(
+            "pleo_complete_installation",
+            Operation::CompleteInstallation,
+            client,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// `GET /v1/introspect`: which credential is in use. Otherwise as for `pleo_client_call`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_introspect(
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        without_request(
+            "pleo_introspect",
+            Operation::Introspect,
+            client,
+            out_json,
+            error_json,
+        )
+    }
+}
+
+/// Polls the installation (250 ms doubling to 2 s) until its status is one of `statuses`,
+/// waiting also for an installation that does not exist yet.
+///
+/// @param statuses    `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed.
+/// @param count       how many; at least one.
+/// @param timeout_ms  how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
+///
+/// The other parameters and the result as for `pleo_client_call`; a NULL `statuses` or
+/// element of it is `PLEO_STATUS_NULL_ARGUMENT`.
+///
+/// # Safety
+/// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_wait_for_status(
+    client: *const pleo_client,
+    statuses: *const *const c_char,
+    count: usize,
+    timeout_ms: u64,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per this function's contract.
+    unsafe {
+        run(
+            "pleo_wait_for_status",
+            client,
+            out_json,
+            error_json,
+            |client| {
+                if statuses.is_null() {
+                    return Err(Failure::Null("statuses".into()));
+                }
+                let names = (0..count)
+                    // SAFETY: `statuses` points to `count` pointers.
+                    .map(|i| arg(*statuses.add(i), &format!("statuses[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let request = json!({ "statuses": names, "timeout_ms": timeout_ms });
+                Ok(client.call_json(pleo_installations::WAIT_FOR_STATUS, &request.to_string())?)
+            },
+        )
+    }
+}
+
+/// Builds the client of `pleo_client_new[_with_hooks]` into `out`.
+///
+/// # Safety
+/// As for `pleo_client_new`.
+unsafe fn build(
+    config_json: *const c_char,
+    hooks: Option<&pleo_hooks>,
+    out: *mut *mut pleo_client,
+) -> Result<(), Failure> {
+    // SAFETY: per the caller's contract.
+    let out = unsafe { out_slot(out, "client") }?;
+    // SAFETY: per the caller's contract.
+    let config = unsafe { arg(config_json, "config_json") }?;
+    let mut builder =
+        ClientBuilder::from_json(config)?.sdk_component(format!("pleo-installations-c/{VERSION}"));
+    if let Some(hooks) = hooks {
+        // SAFETY: per the caller's contract.
+        builder = unsafe { hooks.install(builder) }?;
+    }
+    let client = builder.build()?;
+    *out = Box::into_raw(Box::new(pleo_client { client }));
+    Ok(())
+}
+
+/// Runs `call` on `client` for the export `name`, handing its result to `out_json`.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+unsafe fn run(
+    name: &str,
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+    call: impl FnOnce(&Client) -> Result<String, Failure>,
+) -> pleo_status {
+    boundary(name, error_json, || {
+        // SAFETY: per the caller's contract.
+        let out = unsafe { out_slot(out_json, "out_json") }?;
+        // SAFETY: NULL or a live client, per the caller's contract.
+        let client = unsafe { client.as_ref() }.ok_or_else(|| Failure::Null("client".into()))?;
+        *out = owned(call(&client.client)?);
+        Ok(())
+    })
+}
+
+/// An operation taking a request JSON.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+unsafe fn with_request(
+    name: &str,
+    operation: Operation,
+    client: *const pleo_client,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per the caller's contract.
+    unsafe {
+        run(name, client, out_json, error_json, |client| {
+            let request = arg(request_json, "request_json")?;
+            Ok(client.call_json(operation.id(), request)?)
+        })
+    }
+}
+
+/// An operation taking nothing.
+///
+/// # Safety
+/// As for `pleo_client_call`.
+unsafe fn without_request(
+    name: &str,
+    operation: Operation,
+    client: *const pleo_client,
+    out_json: *mut *mut c_char,
+    error_json: *mut *mut c_char,
+) -> pleo_status {
+    // SAFETY: per the caller's contract.
+    unsafe {
+        run(name, client, out_json, error_json, |client| {
+            Ok(client.call_json(operation.id(), "{}")?)
+        })
+    }
+}
