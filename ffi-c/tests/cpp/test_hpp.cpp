@@ -1,0 +1,79 @@
+// Tests of the C++ wrapper pleo_installations.hpp against the emulator.
+// Usage: test_hpp EMULATOR_URL. Exits non-zero when a check failed.
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pleo_installations.hpp"
+
+static int failures = 0;
+
+#define CHECK(cond, what)                                                                       \
+    do {                                                                                        \
+        if (!(cond)) {                                                                          \
+            failures++;                                                                         \
+            std::fprintf(stderr, "%s:%d: check failed: %s: %s\n", __FILE__, __LINE__, #cond,   \
+                         std::string(what).c_str());                                            \
+        }                                                                                       \
+    } while (0)
+
+static bool has(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s EMULATOR_URL\n", argv[0]);
+        return 2;
+    }
+    const std::string url = argv[1];
+    CHECK(pleo::version() == "0.1.0", pleo::version());
+    try {
+        pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
+        CHECK(false, "an unknown key was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && e.kind() == "invalid_argument", e.json());
+        CHECK(has(e.what(), "colour"), e.what());
+    }
+
+    pleo::Client client("{\"base_url\":\"" + url + "\",\"api_key\":\"pleo-mock-api-key\"}");
+    try {
+        client.delete_installation();
+    } catch (const pleo::Error &e) {
+        CHECK(e.status() == PLEO_STATUS_NOT_FOUND, e.json());  // none yet: fine
+    }
+    CHECK(has(client.create_installation("{\"status\":\"AUTHORIZED\"}"), "\"status\":\"AUTHORIZED\""), "create");
+    try {
+        client.create_installation();
+        CHECK(false, "a second create succeeded");
+    } catch (const pleo::Error &e) {
+        CHECK(e.status() == PLEO_STATUS_CONFLICT && e.kind() == "conflict", e.json());
+        CHECK(e.request_id().rfind("mock-", 0) == 0, "request id " + e.request_id());
+        CHECK(has(e.what(), "already exists"), e.what());
+    }
+    pleo::Client moved = std::move(client);
+    CHECK(client.get() == nullptr && moved.get() != nullptr, "move");
+    CHECK(has(moved.update_installation("{\"status\":\"PENDING_INTEGRATION\"}"), "PENDING_INTEGRATION"), "update");
+    CHECK(has(moved.activate_installation(), "\"status\":\"ACTIVATED\""), "activate");
+    CHECK(has(moved.wait_for_status({"ACTIVATED"}, std::chrono::milliseconds(2000)), "ACTIVATED"), "wait");
+    CHECK(has(moved.introspect(), "API_KEY"), "introspect");
+    CHECK(has(moved.call("getClientInstallation"), "ACTIVATED"), "call");
+    try {
+        moved.call("getClientInstallation", "{\"company_id\":\"nope\"}");
+        CHECK(false, "a bad UUID was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
+    }
+    std::vector<std::thread> threads;
+    int failed[4] = {0};
+    for (int t = 0; t < 4; t++)
+        threads.emplace_back([&moved, &failed, t] {
+            for (int i = 0; i < 50; i++)
+                if (!has(moved.get_installation(), "\"id\":")) failed[t]++;
+        });
+    for (std::thread &thread : threads) thread.join();
+    CHECK(failed[0] + failed[1] + failed[2] + failed[3] == 0, "threads");
+    moved.delete_installation();
+    CHECK(has(pleo::oauth_call("newCodeVerifier", "{}"), "code_verifier"), "oauth");
+    std::printf("C++ wrapper: %s\n", failures ? "FAILED" : "ok");
+    return failures != 0;
+}

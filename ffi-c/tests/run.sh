@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the C and C++ tests against the debug libpleo_installations and runs them against
+# one emulator: the C tests under valgrind and under AddressSanitizer, the C++ tests under
+# AddressSanitizer, then an install into a temporary prefix built against with pkg-config.
+# Args: the cargo profile directory (target/<triple>/debug). Calls per thread under
+# valgrind: $VALGRIND_CALLS (default 100: valgrind serialises the 16 threads).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+lib_dir=$1
+out=$lib_dir/c-tests
+mkdir -p "$out"
+# The test programs find the library next to them by its soname.
+ln -sf ../libpleo_installations.so "$out/libpleo_installations.so.0"
+
+cflags=(-Wall -Wextra -Werror -g -Iinclude)
+link=(-L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN' -lpthread)
+asan=(-fsanitize=address -fno-omit-frame-pointer)
+c_sources=(ffi-c/tests/c/test_ffi.c ffi-c/tests/c/http.c)
+gcc -std=c11 -O1 "${cflags[@]}" "${c_sources[@]}" -o "$out/test_ffi" "${link[@]}"
+gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${c_sources[@]}" -o "$out/test_ffi_asan" "${link[@]}"
+g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp -o "$out/test_hpp_asan" "${link[@]}"
+
+coproc MOCK { exec "$lib_dir/pleo-installations" mock --port 0; }
+trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
+read -r ready <&"${MOCK[0]}"
+url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
+
+echo "== C tests under valgrind (16 threads x ${VALGRIND_CALLS:-100} calls)"
+valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+    "$out/test_ffi" "$url" "${VALGRIND_CALLS:-100}"
+echo "== C tests under AddressSanitizer (16 threads x 1000 calls)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$out/test_ffi_asan" "$url" 1000
+echo "== C++ tests under AddressSanitizer"
+ASAN_OPTIONS=detect_leaks=1 "$out/test_hpp_asan" "$url"
+
+echo "== make install into a temporary prefix, then a program built with pkg-config"
+prefix=$(mktemp -d)
+trap 'kill "$MOCK_PID" 2>/dev/null || true; rm -rf "$prefix"' EXIT
+make --no-print-directory -s install PREFIX="$prefix" C_PROFILE_DIR="$lib_dir" >/dev/null
+test -L "$prefix/lib/libpleo_installations.so" -a -L "$prefix/lib/libpleo_installations.so.0"
+test -f "$prefix/lib/libpleo_installations.a" -a -f "$prefix/include/pleo_installations.hpp"
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+cat >"$prefix/version.c" <<'C'
+#include <pleo_installations.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) { puts(pleo_version()); return strcmp(pleo_status_name(PLEO_STATUS_OK), "PLEO_STATUS_OK") != 0; }
+C
+# shellcheck disable=SC2046 # pkg-config's output is a list of flags
+gcc "$prefix/version.c" -o "$prefix/version" $(pkg-config --cflags --libs pleo_installations) \
+    -Wl,-rpath,"$prefix/lib"
+"$prefix/version"
+# shellcheck disable=SC2046
+gcc "$prefix/version.c" -o "$prefix/version-static" $(pkg-config --cflags pleo_installations) \
+    "$prefix/lib/libpleo_installations.a" $(pkg-config --static --libs-only-l pleo_installations | sed "s/-lpleo_installations//")
+"$prefix/version-static"
+echo "C binding: all tests passed"

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/**
+ * @file pleo_installations.hpp
+ * Header-only C++17 wrapper of pleo_installations.h: an owning, movable `pleo::Client`,
+ * `std::string` JSON results, and `pleo::Error` exceptions carrying the error's kind,
+ * status and request id.
+ *
+ * Thread safety: as in C, one `pleo::Client` may be used by many threads at once; moving
+ * or destroying it while another thread uses it is not allowed.
+ */
+#ifndef PLEO_INSTALLATIONS_HPP
+#define PLEO_INSTALLATIONS_HPP
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pleo_installations.h"
+
+namespace pleo {
+
+/** A failed call: `what()` is the message; the full error JSON is `json()`. */
+class Error : public std::runtime_error {
+public:
+    /** An error from a status and the library's error JSON (may be empty). */
+    Error(pleo_status status, std::string json)
+        : std::runtime_error(field(json, "message", pleo_status_name(status))),
+          status_(status),
+          kind_(field(json, "kind", "")),
+          request_id_(field(json, "request_id", "")),
+          json_(std::move(json)) {}
+
+    /** The C status, e.g. `PLEO_STATUS_NOT_FOUND`. */
+    pleo_status status() const noexcept { return status_; }
+    /** The stable kind, e.g. `"not_found"` (see the API contract). */
+    const std::string &kind() const noexcept { return kind_; }
+    /** The server's request id, or empty when there was no response. */
+    const std::string &request_id() const noexcept { return request_id_; }
+    /** The whole error JSON: kind, message, status, request_id, retryable, attempts, body. */
+    const std::string &json() const noexcept { return json_; }
+
+private:
+    /** The string field `name` of the library's error JSON, or `fallback` when absent. */
+    static std::string field(const std::string &json, const char *name, const char *fallback) {
+        const std::string key = std::string("\"") + name + "\":\"";
+        std::size_t at = json.find(key);
+        if (at == std::string::npos) return fallback;
+        std::string value;
+        for (at += key.size(); at < json.size() && json[at] != '"'; ++at) {
+            char c = json[at];
+            if (c == '\\' && at + 1 < json.size()) {
+                c = json[++at];
+                if (c == 'n') c = '\n';
+                else if (c == 't') c = '\t';
+                else if (c == 'u' && at + 4 < json.size()) {  // only control characters come escaped
+                    c = static_cast<char>(std::strtoul(json.substr(at + 1, 4).c_str(), nullptr, 16));
+                    at += 4;
+                }
+            }
+            value += c;
+        }
+        return value;
+    }
+
+    pleo_status status_;
+    std::string kind_;
+    std::string request_id_;
+    std::string json_;
+};
+
+namespace detail {
+
+/** Owns a string from the library. */
+using owned_string = std::unique_ptr<char, decltype(&pleo_string_free)>;
+
+/** Turns a call's outcome into its result, or throws `pleo::Error`. */
+inline std::string check(pleo_status status, char *out, char *error) {
+    owned_string result(out, &pleo_string_free), failure(error, &pleo_string_free);
+    if (status != PLEO_STATUS_OK) throw Error(status, failure ? failure.get() : "");
+    return result ? result.get() : "null";
+}
+
+}  // namespace detail
+
+/** A client of the Installations API; owns its `pleo_client`. Move-only. */
+class Client {
+public:
+    /** Creates a client from the JSON configuration; throws `pleo::Error`. */
+    explicit Client(const std::string &config_json) {
+        char *error = nullptr;
+        pleo_status status = pleo_client_new(config_json.c_str(), &client_, &error);
+        detail::check(status, nullptr, error);
+    }
+
+    /** Creates a client with OAuth hooks (see `pleo_client_new_with_hooks`). */
+    Client(const std::string &config_json, const pleo_hooks &hooks) {
+        char *error = nullptr;
+        pleo_status status = pleo_client_new_with_hooks(config_json.c_str(), &hooks, &client_, &error);
+        detail::check(status, nullptr, error);
+    }
+
+    Client(Client &&other) noexcept : client_(std::exchange(other.client_, nullptr)) {}
+    Client &operator=(Client &&other) noexcept {
+        std::swap(client_, other.client_);
+        return *this;
+    }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+    ~Client() { pleo_client_free(client_); }
+
+    /** Any operation by its operationId, JSON in and out. */
+    std::string call(const std::string &operation_id, const std::string &request_json = "{}") const {
+        return run(pleo_client_call, operation_id.c_str(), request_json.c_str());
+    }
+    /** GET /v1/installations/me; `{"company_id": "<uuid>"}` for another company. */
+    std::string get_installation(const std::string &request_json = "{}") const {
+        return run(pleo_get_installation, request_json.c_str());
+    }
+    /** POST /v1/installations/me with `{"status"?, "metadata"?}`. */
+    std::string create_installation(const std::string &request_json = "{}") const {
+        return run(pleo_create_installation, request_json.c_str());
+    }
+    /** PUT /v1/installations/me with `{"status", "metadata"?, "errorCode"?}`. */
+    std::string update_installation(const std::string &request_json) const {
+        return run(pleo_update_installation, request_json.c_str());
+    }
+    /** DELETE /v1/installations/me. */
+    void delete_installation() const { run(pleo_delete_installation); }
+    /** POST /v1/installations/me:activate. */
+    std::string activate_installation() const { return run(pleo_activate_installation); }
+    /** PUT /v1/installations/completions. */
+    [[deprecated("deprecated by the API: use activate_installation")]] std::string complete_installation() const {
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+        return run(pleo_complete_installation);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+    }
+    /** GET /v1/introspect. */
+    std::string introspect() const { return run(pleo_introspect); }
+    /** Polls until the installation's status is one of `statuses`, at most `timeout`. */
+    std::string wait_for_status(const std::vector<std::string> &statuses, std::chrono::milliseconds timeout) const {
+        std::vector<const char *> names;
+        for (const std::string &status : statuses) names.push_back(status.c_str());
+        return run(pleo_wait_for_status, names.data(), names.size(), static_cast<uint64_t>(timeout.count()));
+    }
+
+    /** The C handle, still owned by this object. */
+    pleo_client *get() const noexcept { return client_; }
+
+private:
+    template <typename Function, typename... Args>
+    std::string run(Function function, Args... args) const {
+        char *out = nullptr, *error = nullptr;
+        pleo_status status = function(client_, args..., &out, &error);
+        return detail::check(status, out, error);
+    }
+
+    pleo_client *client_ = nullptr;
+};
+
+/** An OAuth helper by name (see `pleo_oauth_call`), JSON in and out. */
+inline std::string oauth_call(const std::string &function, const std::string &request_json) {
+    char *out = nullptr, *error = nullptr;
+    pleo_status status = pleo_oauth_call(function.c_str(), request_json.c_str(), &out, &error);
+    return detail::check(status, out, error);
+}
+
+/** The library's version. */
+inline std::string version() { return pleo_version(); }
+
+}  // namespace pleo
+
+#endif /* PLEO_INSTALLATIONS_HPP */
