@@ -41,6 +41,10 @@ build-c:
 test-c: c-deps check-header-c build-c
 	./ffi-c/tests/run.sh $(C_DEBUG_DIR)
 
+## Runs examples/c/lifecycle.c and examples/cpp/lifecycle.cpp against the emulator.
+demo-c: build-c
+	./ffi-c/examples.sh $(C_DEBUG_DIR)
+
 ## Installs the library (with its soname links), both headers and pleo_installations.pc
 ## under PREFIX; from a release build unless C_PROFILE_DIR names another.
 PREFIX ?= /usr/local

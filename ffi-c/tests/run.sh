@@ -20,10 +20,8 @@ gcc -std=c11 -O1 "${cflags[@]}" "${c_sources[@]}" -o "$out/test_ffi" "${link[@]}
 gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${c_sources[@]}" -o "$out/test_ffi_asan" "${link[@]}"
 g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp -o "$out/test_hpp_asan" "${link[@]}"
 
-coproc MOCK { exec "$lib_dir/pleo-installations" mock --port 0; }
-trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
-read -r ready <&"${MOCK[0]}"
-url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
+source ffi-c/mock.sh
+start_mock "$lib_dir/pleo-installations"
 
 echo "== C tests under valgrind (16 threads x ${VALGRIND_CALLS:-100} calls)"
 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
