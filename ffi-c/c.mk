@@ -60,3 +60,9 @@ install:
 	install -m 0644 include/pleo_installations.h include/pleo_installations.hpp $(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(C_VERSION)|' ffi-c/pleo_installations.pc.in \
 	    > $(PREFIX)/lib/pkgconfig/pleo_installations.pc
+
+## The C path's per-call overhead over the core (tests/bench/results/c-overhead.md).
+bench-c:
+	$(CARGO) build --release --locked -p pleo-installations-cli
+	$(CARGO) bench --locked -p pleo-installations-ffi --bench overhead --no-run
+	./ffi-c/bench.sh $(SERVER_CORE) $(CLIENT_CORE)

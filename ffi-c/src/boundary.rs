@@ -7,8 +7,8 @@ use std::ptr;
 
 use pleo_installations::{Error, ErrorKind};
 
-use crate::status::pleo_status;
-use crate::strings::owned;
+use super::status::pleo_status;
+use super::strings::owned;
 
 /// Why an export failed.
 pub(crate) enum Failure {

@@ -5,10 +5,10 @@ use std::ffi::c_char;
 use pleo_installations::{Client, ClientBuilder, Operation, VERSION};
 use serde_json::json;
 
-use crate::boundary::{Failure, boundary, guard};
-use crate::hooks::pleo_hooks;
-use crate::status::pleo_status;
-use crate::strings::{arg, out_slot, owned};
+use super::boundary::{Failure, boundary, guard};
+use super::hooks::pleo_hooks;
+use super::status::pleo_status;
+use super::strings::{arg, out_slot, owned};
 
 /// A client of the Installations API (opaque). Safe to share between threads: any number
 /// of threads may call it at once. Create it with `pleo_client_new`, free it once with

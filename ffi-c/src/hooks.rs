@@ -10,7 +10,7 @@ use pleo_installations::ClientBuilder;
 use pleo_installations::Secret;
 use pleo_installations::oauth::{LockTimeout, OAuthTokens, StoreError, TokenStore};
 
-use crate::boundary::Failure;
+use super::boundary::Failure;
 
 /// What a `pleo_token_store.lock` callback returns when the lock was not free in time
 /// (the call then fails with `PLEO_STATUS_TIMEOUT`).

@@ -6,6 +6,8 @@
 //! inside one panic boundary ([`boundary`]), checks every pointer, and never lets a Rust
 //! panic unwind into the host.
 
+// Modules refer to each other through `super::`, not `crate::`: the overhead benchmark
+// compiles this file as a module of its own.
 // The Rust names are the C names of the header (`pleo_client`, `pleo_status`).
 #![allow(non_camel_case_types)]
 

@@ -4,9 +4,9 @@ use std::ffi::c_char;
 
 use pleo_installations::oauth;
 
-use crate::boundary::boundary;
-use crate::status::pleo_status;
-use crate::strings::{arg, out_slot, owned};
+use super::boundary::boundary;
+use super::status::pleo_status;
+use super::strings::{arg, out_slot, owned};
 
 /// Calls an OAuth helper by name, JSON in and out:
 /// - `"authorizationUrl"`: `{client_id, redirect_uri, scopes?, state?}` → `{url,

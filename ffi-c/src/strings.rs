@@ -5,7 +5,7 @@ use std::ptr;
 
 use pleo_installations::Error;
 
-use crate::boundary::{Failure, guard};
+use super::boundary::{Failure, guard};
 
 /// Reads the NUL-terminated UTF-8 argument `name`.
 ///
