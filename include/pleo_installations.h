@@ -1,4 +1,19 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/**
+ * @file pleo_installations.h
+ * The Pleo Installations SDK for C: a client of the Installations API of the Pleo App
+ * Marketplace. JSON strings in and out, the same contract as every language of the SDK.
+ *
+ * - Every fallible function returns a `pleo_status` (fixed numbers; `PLEO_STATUS_OK` = 0).
+ * - Out-parameters are set to NULL on entry and receive a value only on success;
+ *   `error_json` may be NULL, else it receives the error JSON on failure.
+ * - Every string the library returns is owned by the caller and freed only with
+ *   `pleo_string_free`; strings passed in are borrowed for the call.
+ * - Every pointer is checked (`PLEO_STATUS_NULL_ARGUMENT`); invalid UTF-8 or JSON is
+ *   `PLEO_STATUS_INVALID_ARGUMENT`; a panic inside the library is `PLEO_STATUS_INTERNAL`
+ *   and never unwinds into the caller.
+ * - A `pleo_client` may be called from any number of threads at once.
+ */
 
 #ifndef PLEO_INSTALLATIONS_H
 #define PLEO_INSTALLATIONS_H

@@ -1,18 +1,21 @@
 //! The C path's per-call overhead: `pleo_get_installation` (C strings in, a library-owned
 //! C string out, freed with `pleo_string_free`) next to the core's `call_json` and typed
-//! `get_installation`, on one emulator, in interleaved rounds.
+//! `get_installation` on one emulator, the three alternating call by call so that drift on
+//! the machine hits them alike; then the layer alone, without the network: the C
+//! `pleo_oauth_call("codeChallenge")` next to the core's `oauth::call_json`.
 //!
 //! Needs the emulator at `PLEO_BASE_URL` (with `PLEO_API_KEY`); `make bench-c` starts one
-//! pinned to another core. Prints a markdown table.
+//! pinned to another core. Prints markdown.
 #![allow(missing_docs)]
 // Calls the C exports as a C program would, through raw pointers.
 #![allow(unsafe_code)]
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 use std::time::{Duration, Instant};
 
-use pleo_installations::ClientBuilder;
+use pleo_installations::{ClientBuilder, oauth};
+
 // The crate builds only a cdylib and a staticlib (an rlib would collide with the core's
 // `libpleo_installations.rlib`), so the bench compiles the exports in itself.
 #[path = "../src/lib.rs"]
@@ -20,13 +23,14 @@ use pleo_installations::ClientBuilder;
 mod ffi;
 
 use ffi::{
-    pleo_client, pleo_client_free, pleo_client_new, pleo_get_installation, pleo_status,
-    pleo_string_free,
+    pleo_client, pleo_client_free, pleo_client_new, pleo_get_installation, pleo_oauth_call,
+    pleo_status, pleo_string_free,
 };
 
 const WARMUP: usize = 500;
-const ROUNDS: usize = 15;
-const PER_ROUND: usize = 1_000;
+const CALLS: usize = 10_000;
+const LAYER_CALLS: usize = 200_000;
+const CHALLENGE: &str = r#"{"code_verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}"#;
 
 type Probe<'a> = Box<dyn Fn() + 'a>;
 
@@ -38,21 +42,16 @@ fn main() {
     if core.get_installation(None).is_err() {
         core.call_json("createClientInstallation", "{}").unwrap();
     }
-    let c_config = std::ffi::CString::new(config).unwrap();
+    let c_config = CString::new(config).unwrap();
     let mut c_client: *mut pleo_client = ptr::null_mut();
     // SAFETY: valid C strings and out-pointers.
     let status = unsafe { pleo_client_new(c_config.as_ptr(), &mut c_client, ptr::null_mut()) };
     assert_eq!(status, pleo_status::Ok);
-
     let c_get = || {
-        let mut out: *mut c_char = ptr::null_mut();
-        // SAFETY: a live client, a C string literal and a writable out-pointer; the result
-        // is freed once.
-        unsafe {
-            let status = pleo_get_installation(c_client, c"{}".as_ptr(), &mut out, ptr::null_mut());
-            assert!(status == pleo_status::Ok && !CStr::from_ptr(out).is_empty());
-            pleo_string_free(out);
-        }
+        // SAFETY: a live client, a C string literal and a writable out-pointer.
+        c_call(|out| unsafe {
+            pleo_get_installation(c_client, c"{}".as_ptr(), out, ptr::null_mut())
+        })
     };
     let probes: Vec<(&str, Probe)> = vec![
         (
@@ -65,62 +64,106 @@ fn main() {
         ),
         ("C pleo_get_installation", Box::new(c_get)),
     ];
-    for (_, probe) in &probes {
-        for _ in 0..WARMUP {
-            probe();
-        }
-    }
-    // Interleave the clients round by round so drift on the machine hits them alike.
-    let mut rounds: Vec<Vec<f64>> = vec![Vec::new(); probes.len()];
-    let mut all: Vec<Vec<Duration>> = vec![Vec::new(); probes.len()];
-    for _ in 0..ROUNDS {
-        for (i, (_, probe)) in probes.iter().enumerate() {
-            let mut samples: Vec<Duration> = (0..PER_ROUND)
-                .map(|_| {
-                    let start = Instant::now();
-                    probe();
-                    start.elapsed()
-                })
-                .collect();
-            rounds[i].push(quantile(&mut samples, 0.5));
-            all[i].extend(samples);
-        }
-    }
+    let samples = alternate(&probes, WARMUP, CALLS);
     // SAFETY: made by `pleo_client_new`, no call running.
     unsafe { pleo_client_free(c_client) };
 
-    println!("get_installation against the emulator at {url}, keep-alive,");
-    println!(
-        "{ROUNDS} interleaved rounds x {PER_ROUND} calls per client after {WARMUP} warm-up calls\n"
-    );
+    println!("`get_installation` against the emulator at {url}, keep-alive, {CALLS} calls per");
+    println!("client after {WARMUP} warm-up calls, the clients alternating call by call.\n");
     println!("| client | median (µs) | p90 (µs) | p99 (µs) |");
     println!("|---|---:|---:|---:|");
-    for (i, (name, _)) in probes.iter().enumerate() {
-        let median = quantile(&mut all[i], 0.5);
+    for ((name, _), samples) in probes.iter().zip(&samples) {
+        let mut micros: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
         println!(
-            "| {name} | {median:.1} | {:.1} | {:.1} |",
-            quantile(&mut all[i], 0.9),
-            quantile(&mut all[i], 0.99)
+            "| {name} | {:.1} | {:.1} | {:.1} |",
+            quantile(&mut micros, 0.5),
+            quantile(&mut micros, 0.9),
+            quantile(&mut micros, 0.99)
         );
     }
-    let mut overhead: Vec<f64> = rounds[2]
+    let mut paired: Vec<f64> = samples[2]
         .iter()
-        .zip(&rounds[0])
-        .map(|(c, core)| c - core)
+        .zip(&samples[0])
+        .map(|(c, core)| (c.as_secs_f64() - core.as_secs_f64()) * 1e6)
         .collect();
-    overhead.sort_by(f64::total_cmp);
     println!(
-        "\nC path over core call_json, per call (median of the {ROUNDS} per-round differences of \
-         medians): **{:+.2} µs** (rounds ranged {:+.2} to {:+.2} µs)",
-        overhead[ROUNDS / 2],
-        overhead[0],
-        overhead[ROUNDS - 1]
+        "\nC path minus core `call_json`, median of the {CALLS} paired differences: **{:+.2} µs** \
+         per call (their p25..p75: {:+.1}..{:+.1} µs: network noise dominates).",
+        quantile(&mut paired, 0.5),
+        quantile(&mut paired, 0.25),
+        quantile(&mut paired, 0.75)
+    );
+
+    // The layer alone: the same boundary, argument checks and result string, no network.
+    let c_request = CString::new(CHALLENGE).unwrap();
+    let layer: Vec<(&str, Probe)> = vec![
+        (
+            "core oauth::call_json(\"codeChallenge\")",
+            Box::new(|| drop(oauth::call_json("codeChallenge", CHALLENGE).unwrap())),
+        ),
+        (
+            "C pleo_oauth_call(\"codeChallenge\") + pleo_string_free",
+            Box::new(|| {
+                // SAFETY: C strings and a writable out-pointer.
+                c_call(|out| unsafe {
+                    pleo_oauth_call(
+                        c"codeChallenge".as_ptr(),
+                        c_request.as_ptr(),
+                        out,
+                        ptr::null_mut(),
+                    )
+                })
+            }),
+        ),
+    ];
+    let samples = alternate(&layer, WARMUP, LAYER_CALLS);
+    let means: Vec<f64> = samples
+        .iter()
+        .map(|s| s.iter().sum::<Duration>().as_secs_f64() * 1e9 / s.len() as f64)
+        .collect();
+    println!("\nThe layer alone, without the network ({LAYER_CALLS} alternating calls each):\n");
+    println!("| call | mean (ns) |");
+    println!("|---|---:|");
+    for ((name, _), mean) in layer.iter().zip(&means) {
+        println!("| {name} | {mean:.0} |");
+    }
+    println!(
+        "\nC layer overhead per call: **{:+.0} ns**.",
+        means[1] - means[0]
     );
 }
 
-/// The `q` quantile of `samples`, in microseconds.
-fn quantile(samples: &mut [Duration], q: f64) -> f64 {
-    samples.sort_unstable();
-    let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
-    samples[index].as_secs_f64() * 1e6
+/// Runs a C call with an out-parameter, checks it succeeded with a result, and frees it.
+fn c_call(call: impl FnOnce(*mut *mut c_char) -> pleo_status) {
+    let mut out: *mut c_char = ptr::null_mut();
+    assert_eq!(call(&mut out), pleo_status::Ok);
+    // SAFETY: set by the library on success; freed once.
+    unsafe {
+        assert!(!CStr::from_ptr(out).is_empty());
+        pleo_string_free(out);
+    }
+}
+
+/// Warms each probe up, then times `calls` calls of each, alternating probe by probe.
+fn alternate(probes: &[(&str, Probe)], warmup: usize, calls: usize) -> Vec<Vec<Duration>> {
+    for (_, probe) in probes {
+        for _ in 0..warmup {
+            probe();
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(calls); probes.len()];
+    for _ in 0..calls {
+        for ((_, probe), samples) in probes.iter().zip(&mut samples) {
+            let start = Instant::now();
+            probe();
+            samples.push(start.elapsed());
+        }
+    }
+    samples
+}
+
+/// The `q` quantile of `values`.
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[((values.len() as f64 - 1.0) * q).round() as usize]
 }

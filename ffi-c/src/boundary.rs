@@ -74,3 +74,28 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("a panic")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CString;
+
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_naming_the_export() {
+        let mut error: *mut c_char = ptr::null_mut();
+        let status = boundary("pleo_test", &mut error, || panic!("boom"));
+        assert_eq!(status, pleo_status::Internal);
+        // SAFETY: set by `boundary` to a string from `owned`.
+        let json = unsafe { CString::from_raw(error) };
+        let text = json.to_str().unwrap();
+        assert!(text.contains(r#""kind":"internal""#), "{text}");
+        assert!(text.contains("pleo_test: a bug in the SDK: boom"), "{text}");
+    }
+
+    #[test]
+    fn a_guarded_panic_gives_the_fallback() {
+        assert_eq!(guard(7, || panic!("boom")), 7);
+        assert_eq!(guard(7, || 8), 8);
+    }
+}

@@ -3,13 +3,19 @@
 //!
 //! Every export is a thin layer over [`pleo_installations::Client::call_json`]: JSON
 //! strings in, JSON strings out, a [`pleo_status`] for every fallible call. Each export runs
-//! inside one panic boundary ([`boundary`]), checks every pointer, and never lets a Rust
+//! inside one panic boundary (module `boundary`), checks every pointer, and never lets a Rust
 //! panic unwind into the host.
+
+// The Rust names are the C names of the header (`pleo_client`, `pleo_status`).
+#![allow(non_camel_case_types)]
+
+// The panic boundary catches panics only when they unwind; with `panic = "abort"` a bug
+// would take the host process down.
+#[cfg(panic = "abort")]
+compile_error!("pleo-installations-ffi must be built with panic = \"unwind\"");
 
 // Modules refer to each other through `super::`, not `crate::`: the overhead benchmark
 // compiles this file as a module of its own.
-// The Rust names are the C names of the header (`pleo_client`, `pleo_status`).
-#![allow(non_camel_case_types)]
 
 // Every module below receives raw pointers from C or exports unmangled symbols, which is
 // what `unsafe_code` forbids elsewhere in the workspace; each unsafe block names its

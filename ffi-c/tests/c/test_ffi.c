@@ -155,6 +155,10 @@ static void test_client_new(void) {
     CHECK(pleo_client_new_with_hooks(NULL, &hooks, &client, NULL) == PLEO_STATUS_NULL_ARGUMENT, "NULL config");
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", &hooks, NULL, NULL) == PLEO_STATUS_NULL_ARGUMENT,
           "NULL out");
+    CHECK(pleo_client_new_with_hooks("{", &hooks, &client, &error) == PLEO_STATUS_INVALID_ARGUMENT && !client,
+          "bad config with hooks");
+    CHECK(has(error, "\"kind\":\"invalid_argument\""), "%s", error);
+    pleo_string_free(error);
     pleo_token_store incomplete = {0};
     hooks.token_store = &incomplete;
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", &hooks, &client, &error) == PLEO_STATUS_NULL_ARGUMENT,
@@ -336,6 +340,7 @@ typedef struct {
     int fail;           /* what the hook returns */
     char *stored;       /* the store's tokens JSON, or NULL */
     int locks, unlocks; /* store lock calls */
+    int lock_result;    /* what the store's lock returns */
 } oauth_state;
 
 static int on_refreshed(const char *tokens_json, void *user_data) {
@@ -360,9 +365,10 @@ static int store_lock(void *user_data, uint64_t wait_ms) {
     (void)wait_ms;
     oauth_state *state = user_data;
     pthread_mutex_lock(&state->mutex);
-    state->locks++;
+    int result = state->lock_result;
+    if (result == 0) state->locks++;
     pthread_mutex_unlock(&state->mutex);
-    return 0;
+    return result;
 }
 
 static void store_unlock(void *user_data) {
@@ -434,6 +440,14 @@ static void test_oauth_hooks(void) {
     CHECK(has(o.error, "returned 7") || has(o.error, "callback"), "names the hook: %s", o.error);
     CHECK(!has(o.error, "rt_") && !has(o.error, "at_"), "a token leaks into the error: %s", o.error);
     expect_error(o, PLEO_STATUS_INTERNAL, "internal", "failing hook");
+    /* A store whose lock is not free in time. */
+    state.fail = 0;
+    state.lock_result = PLEO_LOCK_TIMEOUT;
+    expect_error(call(client, "refreshTokens", "{}"), PLEO_STATUS_TIMEOUT, "timeout", "store lock timeout");
+    state.lock_result = 5;
+    o = call(client, "refreshTokens", "{}");
+    CHECK(o.status != PLEO_STATUS_OK && has(o.error, "lock callback returned 5"), "failing lock: %s", o.error);
+    done(&o);
     pleo_client_free(client);
     free(config);
     free(state.stored);
@@ -461,7 +475,15 @@ static void test_oauth_helpers(void) {
     expect_ok(o, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "RFC 7636 example challenge");
     o = (outcome){0};
     o.status = pleo_oauth_call("flyAway", "{}", &o.out, &o.error);
+    CHECK(has(o.error, "flyAway"), "names the function: %s", o.error);
     expect_error(o, PLEO_STATUS_INVALID_ARGUMENT, "invalid_argument", "unknown OAuth function");
+    o = (outcome){0};
+    o.status = pleo_oauth_call("codeChallenge", "{\"code_verifier\":", &o.out, &o.error);
+    expect_error(o, PLEO_STATUS_INVALID_ARGUMENT, "invalid_argument", "bad OAuth JSON");
+    o = (outcome){0};
+    o.status = pleo_oauth_call("newCode\xffVerifier", "{}", &o.out, &o.error);
+    CHECK(has(o.error, "function is not valid UTF-8"), "%s", o.error);
+    expect_error(o, PLEO_STATUS_INVALID_ARGUMENT, "invalid_argument", "invalid UTF-8 function");
 
     /* The code flow: authorisation URL, consent (the emulator's user agrees at once), exchange. */
     char *request = NULL;
