@@ -39,6 +39,15 @@ fn main() {
     let key = std::env::var("PLEO_API_KEY").unwrap_or_else(|_| "pleo-mock-api-key".to_owned());
     let config = serde_json::json!({ "base_url": url, "api_key": key }).to_string();
     let core = ClientBuilder::from_json(&config).unwrap().build().unwrap();
+    // The same client as the C one builds: same configuration, same User-Agent.
+    let twin = ClientBuilder::from_json(&config)
+        .unwrap()
+        .sdk_component(format!(
+            "pleo-installations-c/{}",
+            pleo_installations::VERSION
+        ))
+        .build()
+        .unwrap();
     if core.get_installation(None).is_err() {
         core.call_json("createClientInstallation", "{}").unwrap();
     }
@@ -59,6 +68,10 @@ fn main() {
             Box::new(|| drop(core.call_json("getClientInstallation", "{}").unwrap())),
         ),
         (
+            "core call_json, a second client with the C client's settings",
+            Box::new(|| drop(twin.call_json("getClientInstallation", "{}").unwrap())),
+        ),
+        (
             "core get_installation (typed)",
             Box::new(|| drop(core.get_installation(None).unwrap())),
         ),
@@ -69,7 +82,9 @@ fn main() {
     unsafe { pleo_client_free(c_client) };
 
     println!("`get_installation` against the emulator at {url}, keep-alive, {CALLS} calls per");
-    println!("client after {WARMUP} warm-up calls, the clients alternating call by call.\n");
+    println!(
+        "client after {WARMUP} warm-up calls, the clients alternating call by call in rotating order.\n"
+    );
     println!("| client | median (µs) | p90 (µs) | p99 (µs) |");
     println!("|---|---:|---:|---:|");
     for ((name, _), samples) in probes.iter().zip(&samples) {
@@ -81,18 +96,26 @@ fn main() {
             quantile(&mut micros, 0.99)
         );
     }
-    let mut paired: Vec<f64> = samples[2]
-        .iter()
-        .zip(&samples[0])
-        .map(|(c, core)| (c.as_secs_f64() - core.as_secs_f64()) * 1e6)
-        .collect();
     println!(
-        "\nC path minus core `call_json`, median of the {CALLS} paired differences: **{:+.2} µs** \
-         per call (their p25..p75: {:+.1}..{:+.1} µs: network noise dominates).",
-        quantile(&mut paired, 0.5),
-        quantile(&mut paired, 0.25),
-        quantile(&mut paired, 0.75)
+        "\nMedians of the {CALLS} paired differences (call i of one client minus call i of the other):\n"
     );
+    for (label, minuend, subtrahend) in [
+        ("C path minus core `call_json`", 3, 0),
+        ("C path minus the second core client", 3, 1),
+        ("second core client minus the first (noise floor)", 1, 0),
+    ] {
+        let mut paired: Vec<f64> = samples[minuend]
+            .iter()
+            .zip(&samples[subtrahend])
+            .map(|(a, b)| (a.as_secs_f64() - b.as_secs_f64()) * 1e6)
+            .collect();
+        println!(
+            "- {label}: **{:+.2} µs** (p25..p75 {:+.1}..{:+.1} µs)",
+            quantile(&mut paired, 0.5),
+            quantile(&mut paired, 0.25),
+            quantile(&mut paired, 0.75)
+        );
+    }
 
     // The layer alone: the same boundary, argument checks and result string, no network.
     let c_request = CString::new(CHALLENGE).unwrap();
@@ -152,11 +175,13 @@ fn alternate(probes: &[(&str, Probe)], warmup: usize, calls: usize) -> Vec<Vec<D
         }
     }
     let mut samples = vec![Vec::with_capacity(calls); probes.len()];
-    for _ in 0..calls {
-        for ((_, probe), samples) in probes.iter().zip(&mut samples) {
+    for call in 0..calls {
+        // Rotate which probe goes first, so that none always follows the same one.
+        for offset in 0..probes.len() {
+            let index = (call + offset) % probes.len();
             let start = Instant::now();
-            probe();
-            samples.push(start.elapsed());
+            (probes[index].1)();
+            samples[index].push(start.elapsed());
         }
     }
     samples
