@@ -1,7 +1,7 @@
 //! OAuth hooks from C: the tokens-refreshed callback and a token store made of callbacks,
 //! adapted to the core's `TokensRefreshedHook` and `TokenStore`.
 
-use std::ffi::{CStr, CString, c_char, c_int, c_void};
+use std::ffi::{CStr, c_char, c_int, c_void};
 use std::ptr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use pleo_installations::Secret;
 use pleo_installations::oauth::{LockTimeout, OAuthTokens, StoreError, TokenStore};
 
 use super::boundary::Failure;
+use super::strings::c_string;
 
 /// What a `pleo_token_store.lock` callback returns when the lock was not free in time
 /// (the call then fails with `PLEO_STATUS_TIMEOUT`).
@@ -246,9 +247,4 @@ impl Drop for Unlock<'_> {
         // SAFETY: a valid callback per the contract, after a successful `lock`.
         unsafe { (self.0.unlock)(self.0.user_data) };
     }
-}
-
-/// `text` as a C string for a callback (JSON and tokens hold no NUL byte).
-fn c_string(text: String) -> CString {
-    CString::new(text.replace('\0', "")).unwrap_or_default()
 }

@@ -39,12 +39,15 @@ pub(crate) unsafe fn out_slot<'a, T>(
     Ok(slot)
 }
 
-/// Hands `text` to C; it is freed with [`pleo_string_free`]. JSON never holds a NUL byte
-/// (it escapes them), so none is lost.
+/// `text` as a C string. JSON never holds a NUL byte (it escapes them), nor do tokens, so
+/// dropping any is a formality that spares a panic path.
+pub(crate) fn c_string(text: String) -> CString {
+    CString::new(text.replace('\0', "")).unwrap_or_default()
+}
+
+/// Hands `text` to C; it is freed with [`pleo_string_free`].
 pub(crate) fn owned(text: String) -> *mut c_char {
-    CString::new(text.replace('\0', ""))
-        .unwrap_or_default()
-        .into_raw()
+    c_string(text).into_raw()
 }
 
 /// Frees a string returned by this library (a result or an error JSON). NULL is ignored.
