@@ -261,7 +261,7 @@ enum pleo_status pleo_client_new_with_hooks(const char *config_json,
                                             char **error_json);
 
 /**
- * Frees a client. NULL is ignored.
+ * Frees a client and its connections. NULL is ignored.
  *
  * # Safety
  * `client` is NULL or a client from `pleo_client_new` not freed yet; no call on it may be
@@ -299,8 +299,17 @@ enum pleo_status pleo_client_call(const struct pleo_client *client,
                                   char **error_json);
 
 /**
- * `GET /v1/installations/me`: the installation, of the credential's company or of
- * `{"company_id": "<uuid>"}`. Parameters and result as for `pleo_client_call`.
+ * `GET /v1/installations/me`: the installation of the credential's company, or of another.
+ *
+ * @param client        the client; borrowed.
+ * @param request_json  `{}`, or `{"company_id": "<uuid>"}`; borrowed.
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -311,8 +320,17 @@ enum pleo_status pleo_get_installation(const struct pleo_client *client,
                                        char **error_json);
 
 /**
- * `POST /v1/installations/me`: creates the installation from `{"status"?, "metadata"?}`
- * (`"{}"` for the defaults). Parameters and result as for `pleo_client_call`.
+ * `POST /v1/installations/me`: creates the installation (`ACTIVATED` unless a status is given).
+ *
+ * @param client        the client; borrowed.
+ * @param request_json  `{"status"?, "metadata"?}`, `{}` for the defaults; borrowed.
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -323,8 +341,17 @@ enum pleo_status pleo_create_installation(const struct pleo_client *client,
                                           char **error_json);
 
 /**
- * `PUT /v1/installations/me`: updates the installation from `{"status", "metadata"?,
- * "errorCode"?}`. Parameters and result as for `pleo_client_call`.
+ * `PUT /v1/installations/me`: updates the installation.
+ *
+ * @param client        the client; borrowed.
+ * @param request_json  `{"status", "metadata"?, "errorCode"?}`; borrowed.
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -336,8 +363,16 @@ enum pleo_status pleo_update_installation(const struct pleo_client *client,
 
 /**
  * `DELETE /v1/installations/me`: deletes the installation (and, with OAuth, revokes the
- * client's tokens). `*out_json` receives `"null"` on success. Otherwise as for
- * `pleo_client_call`.
+ * client's tokens).
+ *
+ * @param client        the client; borrowed.
+ * @param out_json      receives `"null"` on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -347,8 +382,16 @@ enum pleo_status pleo_delete_installation(const struct pleo_client *client,
                                           char **error_json);
 
 /**
- * `POST /v1/installations/me:activate`: activates the installation. Otherwise as for
- * `pleo_client_call`.
+ * `POST /v1/installations/me:activate`: activates the installation.
+ *
+ * @param client        the client; borrowed.
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -359,7 +402,16 @@ enum pleo_status pleo_activate_installation(const struct pleo_client *client,
 
 /**
  * `PUT /v1/installations/completions`: completes the installation. Deprecated by the API:
- * use `pleo_activate_installation`. Otherwise as for `pleo_client_call`.
+ * use `pleo_activate_installation`.
+ *
+ * @param client        the client; borrowed.
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -370,7 +422,16 @@ enum pleo_status pleo_complete_installation(const struct pleo_client *client,
                                             char **error_json);
 
 /**
- * `GET /v1/introspect`: which credential is in use. Otherwise as for `pleo_client_call`.
+ * `GET /v1/introspect`: which credential is in use.
+ *
+ * @param client        the client; borrowed.
+ * @param out_json      receives the introspection JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+ *
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`.
@@ -383,12 +444,18 @@ enum pleo_status pleo_introspect(const struct pleo_client *client,
  * Polls the installation (250 ms doubling to 2 s) until its status is one of `statuses`,
  * waiting also for an installation that does not exist yet.
  *
- * @param statuses    `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed.
- * @param count       how many; at least one.
- * @param timeout_ms  how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
+ * @param client        the client; borrowed.
+ * @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
+ *                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
+ * @param count         how many; at least one.
+ * @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
+ * @param out_json      receives the installation JSON on success, NULL on failure; free it with
+ *                      `pleo_string_free`.
+ * @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+ *                      free it with `pleo_string_free`.
+ * @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
  *
- * The other parameters and the result as for `pleo_client_call`; a NULL `statuses` or
- * element of it is `PLEO_STATUS_NULL_ARGUMENT`.
+ * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
  * As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
@@ -441,6 +508,7 @@ const char *pleo_status_name(int status);
 
 /**
  * Frees a string returned by this library (a result or an error JSON). NULL is ignored.
+ * Thread-safe: a string may be freed on any thread.
  *
  * # Safety
  * `string` is NULL or a string this library returned that was not freed yet; it must not

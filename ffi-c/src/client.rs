@@ -75,7 +75,7 @@ pub unsafe extern "C" fn pleo_client_new_with_hooks(
     })
 }
 
-/// Frees a client. NULL is ignored.
+/// Frees a client and its connections. NULL is ignored.
 ///
 /// # Safety
 /// `client` is NULL or a client from `pleo_client_new` not freed yet; no call on it may be
@@ -127,8 +127,17 @@ pub unsafe extern "C" fn pleo_client_call(
     }
 }
 
-/// `GET /v1/installations/me`: the installation, of the credential's company or of
-/// `{"company_id": "<uuid>"}`. Parameters and result as for `pleo_client_call`.
+/// `GET /v1/installations/me`: the installation of the credential's company, or of another.
+///
+/// @param client        the client; borrowed.
+/// @param request_json  `{}`, or `{"company_id": "<uuid>"}`; borrowed.
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -152,8 +161,17 @@ pub unsafe extern "C" fn pleo_get_installation(
     }
 }
 
-/// `POST /v1/installations/me`: creates the installation from `{"status"?, "metadata"?}`
-/// (`"{}"` for the defaults). Parameters and result as for `pleo_client_call`.
+/// `POST /v1/installations/me`: creates the installation (`ACTIVATED` unless a status is given).
+///
+/// @param client        the client; borrowed.
+/// @param request_json  `{"status"?, "metadata"?}`, `{}` for the defaults; borrowed.
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -177,8 +195,17 @@ pub unsafe extern "C" fn pleo_create_installation(
     }
 }
 
-/// `PUT /v1/installations/me`: updates the installation from `{"status", "metadata"?,
-/// "errorCode"?}`. Parameters and result as for `pleo_client_call`.
+/// `PUT /v1/installations/me`: updates the installation.
+///
+/// @param client        the client; borrowed.
+/// @param request_json  `{"status", "metadata"?, "errorCode"?}`; borrowed.
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -203,8 +230,16 @@ pub unsafe extern "C" fn pleo_update_installation(
 }
 
 /// `DELETE /v1/installations/me`: deletes the installation (and, with OAuth, revokes the
-/// client's tokens). `*out_json` receives `"null"` on success. Otherwise as for
-/// `pleo_client_call`.
+/// client's tokens).
+///
+/// @param client        the client; borrowed.
+/// @param out_json      receives `"null"` on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -226,8 +261,16 @@ pub unsafe extern "C" fn pleo_delete_installation(
     }
 }
 
-/// `POST /v1/installations/me:activate`: activates the installation. Otherwise as for
-/// `pleo_client_call`.
+/// `POST /v1/installations/me:activate`: activates the installation.
+///
+/// @param client        the client; borrowed.
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -250,7 +293,16 @@ pub unsafe extern "C" fn pleo_activate_installation(
 }
 
 /// `PUT /v1/installations/completions`: completes the installation. Deprecated by the API:
-/// use `pleo_activate_installation`. Otherwise as for `pleo_client_call`.
+/// use `pleo_activate_installation`.
+///
+/// @param client        the client; borrowed.
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -273,7 +325,16 @@ pub unsafe extern "C" fn pleo_complete_installation(
     }
 }
 
-/// `GET /v1/introspect`: which credential is in use. Otherwise as for `pleo_client_call`.
+/// `GET /v1/introspect`: which credential is in use.
+///
+/// @param client        the client; borrowed.
+/// @param out_json      receives the introspection JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
+///
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`.
@@ -298,12 +359,18 @@ pub unsafe extern "C" fn pleo_introspect(
 /// Polls the installation (250 ms doubling to 2 s) until its status is one of `statuses`,
 /// waiting also for an installation that does not exist yet.
 ///
-/// @param statuses    `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed.
-/// @param count       how many; at least one.
-/// @param timeout_ms  how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
+/// @param client        the client; borrowed.
+/// @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
+///                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
+/// @param count         how many; at least one.
+/// @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
+/// @param out_json      receives the installation JSON on success, NULL on failure; free it with
+///                      `pleo_string_free`.
+/// @param error_json    NULL, or receives NULL on success and the error JSON on failure;
+///                      free it with `pleo_string_free`.
+/// @return `PLEO_STATUS_OK` or the status of the error's kind, as for `pleo_client_call`.
 ///
-/// The other parameters and the result as for `pleo_client_call`; a NULL `statuses` or
-/// element of it is `PLEO_STATUS_NULL_ARGUMENT`.
+/// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
 /// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.

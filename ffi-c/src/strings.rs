@@ -51,6 +51,7 @@ pub(crate) fn owned(text: String) -> *mut c_char {
 }
 
 /// Frees a string returned by this library (a result or an error JSON). NULL is ignored.
+/// Thread-safe: a string may be freed on any thread.
 ///
 /// # Safety
 /// `string` is NULL or a string this library returned that was not freed yet; it must not
