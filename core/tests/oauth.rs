@@ -456,7 +456,17 @@ fn an_empty_token_store_is_seeded_with_the_configured_tokens() {
         .token_store(Arc::new(store.clone()))
         .build()
         .unwrap();
-    assert_eq!(store.load().unwrap(), Some(credentials.tokens));
+    assert_eq!(store.load().unwrap(), Some(credentials.tokens.clone()));
+
+    // A store whose lock another holder keeps: building gives up at the deadline.
+    let held = store.lock(Duration::from_secs(1)).unwrap();
+    let err = builder(&server, credentials)
+        .token_store(Arc::new(store.clone()))
+        .total_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    drop(held);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -64,9 +64,7 @@ impl OAuthSession {
             let seeded = store
                 .lock(wait)
                 .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens));
-            seeded.map_err(|e| {
-                Error::invalid_argument(format!("the token store could not be read or seeded: {e}"))
-            })?;
+            seeded.map_err(store_error)?;
         }
         Ok(OAuthSession {
             client_id: credentials.client_id,
