@@ -1,0 +1,67 @@
+//! The native client: the core's `Client`, built from the JSON configuration.
+
+use std::sync::Arc;
+
+use napi_derive::napi;
+use pleo_installations::{Client, ClientBuilder};
+
+use crate::callbacks::{Host, HostArgument, JsTokenStore};
+use crate::off_thread;
+
+/// A client of the Installations API; `callJson` resolves with the result's JSON or
+/// rejects with the error's JSON as message.
+#[napi]
+pub struct NativeClient {
+    inner: Client,
+}
+
+#[napi]
+impl NativeClient {
+    /// Builds a client from the configuration JSON. `host(name, json)` answers the core's
+    /// callbacks (`tokensRefreshed`, and the `store.*` methods); `onTokensRefreshed` and
+    /// `tokenStore` tell which of them it implements.
+    #[napi(constructor)]
+    pub fn new(
+        config_json: String,
+        #[napi(
+            ts_arg_type = "((name: string, json: string) => Promise<string>) | undefined | null"
+        )]
+        host: Option<HostArgument<'_>>,
+        on_tokens_refreshed: bool,
+        token_store: bool,
+    ) -> napi::Result<Self> {
+        let invalid =
+            |e: pleo_installations::Error| napi::Error::from_reason(e.to_json().to_string());
+        let mut builder = ClientBuilder::from_json(&config_json)
+            .map_err(invalid)?
+            .sdk_component(concat!(
+                "pleo-installations-node/",
+                env!("CARGO_PKG_VERSION")
+            ));
+        if let Some(host) = host {
+            let host = Arc::new(Host::new(&host)?);
+            if on_tokens_refreshed {
+                let hook_host = Arc::clone(&host);
+                builder =
+                    builder.on_tokens_refreshed(move |tokens| hook_host.tokens_refreshed(tokens));
+            }
+            if token_store {
+                builder = builder.token_store(Arc::new(JsTokenStore::new(host)));
+            }
+        }
+        Ok(NativeClient {
+            inner: builder.build().map_err(invalid)?,
+        })
+    }
+
+    /// Calls an operation (or `waitForStatus` / `refreshTokens`) by id, off the JS thread.
+    #[napi]
+    pub async fn call_json(
+        &self,
+        operation_id: String,
+        request_json: String,
+    ) -> napi::Result<String> {
+        let client = self.inner.clone();
+        off_thread(move || client.call_json(&operation_id, &request_json)).await
+    }
+}
