@@ -35,6 +35,10 @@ function toWire(where, given, spec) {
     const [wireName, type] = entry;
     const [check, text] = TYPES[type];
     if (!check(value)) throw new TypeError(`${where}.${name} must be ${text}, got ${describe(value)}`);
+    if (type === 'integer' && !(Number.isSafeInteger(value) && value >= 0)) {
+      // The core would refuse it too, but its JSON parser's message does not name the option.
+      throw invalidArgument(`${where}.${name} must be a whole number ≥ 0, got ${value}`);
+    }
     wire[wireName] = value instanceof Date ? value.toISOString() : value;
   }
   return wire;
