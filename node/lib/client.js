@@ -50,6 +50,7 @@ let completionWarned = false;
 
 /** A client of Pleo's Installations API. Every method returns a Promise and runs off the JS thread. */
 class Client {
+  /** The native client, or the Promise of it while a token store is being read. */
   #native;
   #failures = new CallbackFailures();
 
@@ -64,8 +65,15 @@ class Client {
       }
     }
     const host = onTokensRefreshed || tokenStore ? makeHost({ onTokensRefreshed, tokenStore }, this.#failures) : null;
+    if (tokenStore) {
+      // Building seeds the store, which runs JS callbacks: it has to happen off this thread,
+      // so a bad configuration rejects the first call instead of throwing here.
+      this.#native = native.NativeClient.create(config, host, Boolean(onTokensRefreshed), true);
+      this.#native.catch(() => {});
+      return;
+    }
     try {
-      this.#native = new native.NativeClient(config, host, Boolean(onTokensRefreshed), Boolean(tokenStore));
+      this.#native = new native.NativeClient(config, host, Boolean(onTokensRefreshed));
     } catch (error) {
       throw fromNative(error);
     }
@@ -79,7 +87,7 @@ class Client {
     expect('callJson', 'operationId', operationId, 'string');
     expect('callJson', 'requestJson', requestJson, 'string');
     try {
-      return await this.#native.callJson(operationId, requestJson);
+      return await (await this.#native).callJson(operationId, requestJson);
     } catch (error) {
       throw fromNative(error, this.#failures);
     }

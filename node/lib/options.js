@@ -20,7 +20,7 @@ const TYPES = {
 /**
  * Checks `given` (an options object of `where`) against `spec` ({camelName: [wireName, type]})
  * and returns the wire object. Wrong types are a TypeError naming the option; unknown
- * names an InvalidArgumentError. `undefined` values are left out.
+ * names an InvalidArgumentError. `undefined` and `null` values are left out.
  */
 function toWire(where, given, spec) {
   if (given === undefined || given === null) return {};
@@ -31,7 +31,7 @@ function toWire(where, given, spec) {
     if (!entry) {
       throw invalidArgument(`${where}: unknown option "${name}" (expected one of ${Object.keys(spec).join(', ')})`);
     }
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue;
     const [wireName, type] = entry;
     const [check, text] = TYPES[type];
     if (!check(value)) throw new TypeError(`${where}.${name} must be ${text}, got ${describe(value)}`);

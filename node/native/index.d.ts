@@ -17,9 +17,12 @@ export declare class NativeClient {
   /**
    * Builds a client from the configuration JSON. `host(name, json)` answers the core's
    * callbacks (`tokensRefreshed`, and the `store.*` methods); `onTokensRefreshed` and
-   * `tokenStore` tell which of them it implements.
+   * `tokenStore` tell which of them it implements. Not with a token store: building
+   * reads the store, which needs the JS thread free (use `create`).
    */
-  constructor(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, tokenStore: boolean)
+  constructor(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean)
+  /** Builds a client off the JS thread, as a token store needs (building seeds the store). */
+  static create(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, tokenStore: boolean): Promise<NativeClient>
   /** Calls an operation (or `waitForStatus` / `refreshTokens`) by id, off the JS thread. */
   callJson(operationId: string, requestJson: string): Promise<string>
 }

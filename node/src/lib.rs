@@ -19,5 +19,10 @@ async fn off_thread(
     spawn_blocking(work)
         .await
         .map_err(|e| napi::Error::from_reason(format!("the SDK's worker thread failed: {e}")))?
-        .map_err(|e| napi::Error::from_reason(e.to_json().to_string()))
+        .map_err(rejection)
+}
+
+/// A core error as the rejection the JS layer turns into a `PleoError`: its JSON as message.
+fn rejection(error: Error) -> napi::Error {
+    napi::Error::from_reason(error.to_json().to_string())
 }
