@@ -57,7 +57,7 @@ class Client {
   constructor(options = {}) {
     const config = configJson(options);
     const { onTokensRefreshed, tokenStore } = options ?? {};
-    if (tokenStore !== undefined) {
+    if (tokenStore != null) {
       for (const method of STORE_METHODS) {
         if (typeof tokenStore[method] !== 'function') {
           throw new TypeError(`Client options.tokenStore.${method} must be a function`);
@@ -65,18 +65,16 @@ class Client {
       }
     }
     const host = onTokensRefreshed || tokenStore ? makeHost({ onTokensRefreshed, tokenStore }, this.#failures) : null;
-    if (tokenStore) {
-      // Building seeds the store, which runs JS callbacks: it has to happen off this thread,
-      // so a bad configuration rejects the first call instead of throwing here.
-      this.#native = native.NativeClient.create(config, host, Boolean(onTokensRefreshed), true);
-      this.#native.catch(() => {});
-      return;
-    }
     try {
-      this.#native = new native.NativeClient(config, host, Boolean(onTokensRefreshed));
+      // With a store, building seeds it, which runs JS callbacks: that has to happen off this
+      // thread, so a configuration the core refuses rejects the first call instead.
+      this.#native = tokenStore
+        ? native.NativeClient.create(config, host, Boolean(onTokensRefreshed), true)
+        : new native.NativeClient(config, host, Boolean(onTokensRefreshed));
     } catch (error) {
       throw fromNative(error);
     }
+    if (tokenStore) this.#native.catch(() => {});
   }
 
   /**

@@ -171,3 +171,12 @@ test('a store returning malformed tokens gets a clear error', async () => {
   const client = oauthClient({ tokenStore: store });
   await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.PleoError && /refreshToken|refresh_token/.test(e.message));
 });
+
+test('with a token store, a configuration the core refuses rejects the first call', async () => {
+  const { clientId, clientSecret } = server.oauthClient;
+  const oauth = { clientId, clientSecret, ...server.issueTokens() };
+  const client = new Client({ baseUrl: server.url, oauth, maxRetries: 99, tokenStore: memoryStore() });
+  await assert.rejects(client.introspect(), (e) => e instanceof sdk.InvalidArgumentError && /max_retries/.test(e.message));
+  assert.throws(() => new Client({ baseUrl: 'http://127.0.0.1:1', oauth: { ...oauth, bogus: 1 }, tokenStore: memoryStore() }), sdk.InvalidArgumentError);
+  assert.throws(() => new Client({ baseUrl: server.url, oauth, tokenStore: { load() {}, lock() {} } }), /tokenStore\.compareAndSwap/);
+});
