@@ -2,7 +2,7 @@
 // The emulator of the Installations API in-process, for tests of the SDK and of users' code.
 
 const native = require('../native');
-const { toWire } = require('./options');
+const { toWire, expect, isPlainObject } = require('./options');
 
 const FAULT = {
   operation: ['operation', 'string'],
@@ -61,6 +61,7 @@ class MockServer {
    */
   pushFault(fault) {
     const list = Array.isArray(fault) ? fault : [fault];
+    if (!list.every(isPlainObject)) throw new TypeError('pushFault: a fault must be an object (or an array of them)');
     this.#native.pushFaults(JSON.stringify(list.map((f) => toWire('fault', f, FAULT))));
   }
 
@@ -91,6 +92,7 @@ class MockServer {
 
   /** The installation of `credential`'s client (default `apiKey`), or null. */
   installation(credential = this.apiKey) {
+    expect('installation', 'credential', credential, 'string');
     return JSON.parse(this.#native.installation(credential));
   }
 
@@ -99,14 +101,23 @@ class MockServer {
 
   /** A new OAuth token family, as after the user authorised: `{ accessToken, refreshToken }`. */
   issueTokens(clientId = this.#info.oauthClient.clientId) {
+    expect('issueTokens', 'clientId', clientId, 'string');
     const { access_token: accessToken, refresh_token: refreshToken } = JSON.parse(this.#native.issueTokens(clientId));
     return { accessToken, refreshToken };
   }
 
   /** Plays the user's browser on the consent page: `{ callback, code, state }`. */
-  consent(authorizeUrl) { return JSON.parse(this.#native.consent(authorizeUrl)); }
+  consent(authorizeUrl) {
+    expect('consent', 'authorizeUrl', authorizeUrl, 'string');
+    return JSON.parse(this.#native.consent(authorizeUrl));
+  }
   /** Moves the emulator's clock (token and code expiry) forward. */
-  advanceClock(ms) { this.#native.advanceClock(ms); }
+  advanceClock(ms) {
+    if (!(Number.isSafeInteger(ms) && ms >= 0 && ms <= 0xffffffff)) {
+      throw new TypeError(`advanceClock: ms must be a whole number of milliseconds from 0 to 2^32 - 1, got ${ms}`);
+    }
+    this.#native.advanceClock(ms);
+  }
   /** Expires every access token issued so far. */
   expireAccessTokens() { this.#native.expireAccessTokens(); }
   /** `{ tokenRequests, refreshes }` counted by the token endpoint. */

@@ -78,6 +78,11 @@ test('bad input to the emulator throws an error naming it', async () => {
     assert.throws(() => server.seedInstallation({ status: 'ACTIVATED', companyId: 'x' }), /company_id|x/);
     assert.throws(() => server.consent('http://127.0.0.1/oauth/authorize?client_id=who'), /consent page answered HTTP 400/);
     assert.throws(() => new MockServer({}), TypeError);
+    assert.throws(() => server.advanceClock(-1), /advanceClock: ms/);
+    assert.throws(() => server.advanceClock('1s'), /advanceClock: ms/);
+    assert.throws(() => server.issueTokens(5), /issueTokens: clientId must be a string/);
+    assert.throws(() => server.consent(null), /consent: authorizeUrl must be a string/);
+    assert.throws(() => server.pushFault(null), TypeError);
   } finally {
     await server.stop();
   }
