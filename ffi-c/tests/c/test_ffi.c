@@ -124,7 +124,7 @@ static void test_client_new(void) {
         {"{\"base_url\":\"http://127.0.0.1:1\"}", "credential"},
         {"{\"api_key\":\"k\",\"access_token\":\"t\"}", "one"},
         {"{\"api_key\":\"k\",\"base_url\":\"http://example.com\"}", "http"},
-        {"{\"api_key\":\"k\",\"max_retries\":\"two\"}", "two"},
+        {"{\"api_key\":\"k\",\"max_retries\":\"two\"}", "max_retries"},
         {"{\"api_key\":\"\xff\xfe\"}", "UTF-8"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
