@@ -392,16 +392,32 @@ static int store_cas(void *user_data, const char *expected, const char *tokens_j
     return 0;
 }
 
+/* Copies the string field `key` of compact JSON into `out` (64 bytes); "" when absent. */
+static void field(const char *json, const char *key, char out[64]) {
+    char pattern[80];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *at = json ? strstr(json, pattern) : NULL;
+    out[0] = '\0';
+    if (at) sscanf(at + strlen(pattern), "%63[^\"]", out);
+}
+
+/* How many refresh grants the emulator has answered. */
+static int refreshes(void) {
+    char *response = http_request(url, "GET", "/__mock/oauth/stats", NULL);
+    const char *at = response ? strstr(response, "\"refreshes\":") : NULL;
+    int count = -1;
+    if (at) sscanf(at, "\"refreshes\":%d", &count);
+    free(response);
+    return count;
+}
+
 /* A fresh token family from the emulator, as the `oauth` object of a configuration whose
  * access token is due for refresh at once. */
 static char *oauth_config(void) {
     char *response = http_request(url, "POST", "/__mock/oauth/tokens", "{}");
-    const char *body = response ? strstr(response, "\r\n\r\n") : NULL;
-    char access[64] = "", refresh[64] = "";
-    const char *a = body ? strstr(body, "\"access_token\":\"") : NULL;
-    const char *r = body ? strstr(body, "\"refresh_token\":\"") : NULL;
-    if (a) sscanf(a, "\"access_token\":\"%63[^\"]", access);
-    if (r) sscanf(r, "\"refresh_token\":\"%63[^\"]", refresh);
+    char access[64], refresh[64];
+    field(response, "access_token", access);
+    field(response, "refresh_token", refresh);
     CHECK(access[0] && refresh[0], "token family: %s", response);
     free(response);
     char *credential = NULL;
@@ -428,11 +444,22 @@ static void test_oauth_hooks(void) {
     pleo_string_free(error);
     expect_ok(call(client, "introspect", "{}"), "\"authMethod\":\"OAUTH2\"", "OAuth introspect");
     CHECK(state.refreshed == 1, "hook ran %d times", state.refreshed);
-    CHECK(has(state.stored, "\"refresh_token\":\"rt_") && !has(config, strstr(state.stored, "rt_")),
-          "the store holds the new tokens: %s", state.stored);
+    char stored_refresh[64];
+    field(state.stored, "refresh_token", stored_refresh);
+    CHECK(stored_refresh[0] && !has(config, stored_refresh), "the store holds new tokens: %s", state.stored);
     CHECK(state.locks >= 1 && state.locks == state.unlocks, "locks %d, unlocks %d", state.locks, state.unlocks);
     expect_ok(call(client, "refreshTokens", "{}"), "null", "refresh on demand");
-    CHECK(state.refreshed == 2, "hook ran %d times", state.refreshed);
+    CHECK(state.refreshed == 2 && refreshes() == 2, "hook ran %d times, %d refreshes", state.refreshed,
+          refreshes());
+
+    /* A second client (another process, in life) with the same store and the configured,
+     * now rotated, tokens uses the stored ones instead of refreshing. */
+    pleo_client *other = NULL;
+    CHECK(pleo_client_new_with_hooks(config, &hooks, &other, NULL) == PLEO_STATUS_OK, "second client");
+    expect_ok(call(other, "introspect", "{}"), "\"authMethod\":\"OAUTH2\"", "second client's call");
+    CHECK(state.refreshed == 2 && refreshes() == 2, "the second client refreshed: hook %d, %d refreshes",
+          state.refreshed, refreshes());
+    pleo_client_free(other);
 
     /* A failing hook fails the call with kind internal. */
     state.fail = 7;

@@ -74,6 +74,24 @@ int main(int argc, char **argv) {
     CHECK(failed[0] + failed[1] + failed[2] + failed[3] == 0, "threads");
     moved.delete_installation();
     CHECK(has(pleo::oauth_call("newCodeVerifier", "{}"), "code_verifier"), "oauth");
+
+    // Hooks: a refresh token the emulator never issued is rejected before the hook runs.
+    static int refreshed = 0;
+    pleo_hooks hooks = {};
+    hooks.tokens_refreshed = [](const char *, void *) { return ++refreshed, 0; };
+    pleo::Client oauth("{\"base_url\":\"" + url +
+                       "\",\"oauth\":{\"client_id\":\"pleo-mock-oauth-client\",\"client_secret\":"
+                       "\"pleo-mock-oauth-secret\",\"access_token\":\"at_x\",\"refresh_token\":\"rt_x\","
+                       "\"expires_in\":0}}",
+                       hooks);
+    try {
+        oauth.introspect();
+        CHECK(false, "a rejected refresh token worked");
+    } catch (const pleo::Error &e) {
+        CHECK(e.status() == PLEO_STATUS_REAUTHENTICATION_REQUIRED && e.kind() == "reauthentication_required",
+              e.json());
+        CHECK(refreshed == 0, "the hook ran");
+    }
     std::printf("C++ wrapper: %s\n", failures ? "FAILED" : "ok");
     return failures != 0;
 }
