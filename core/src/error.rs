@@ -144,6 +144,20 @@ impl Error {
         Error::new(ErrorKind::InvalidArgument, message)
     }
 
+    /// The `internal` error for a panic caught in `context` (an operation, an export),
+    /// with the panic's message when it has one: what every panic boundary reports.
+    pub fn from_panic(context: &str, payload: &(dyn std::any::Any + Send)) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic");
+        Error::new(
+            ErrorKind::Internal,
+            format!("{context}: a bug in the SDK: {what}"),
+        )
+    }
+
     pub(crate) fn with_status(mut self, status: u16) -> Error {
         self.inner.status = Some(status);
         self

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
 };
@@ -116,17 +116,8 @@ impl Client {
 
 /// Runs `f`, turning a panic inside it into an error of kind `internal`.
 pub(crate) fn catch_panics(name: &str, f: impl FnOnce() -> Result<String>) -> Result<String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".to_owned());
-        Err(Error::new(
-            ErrorKind::Internal,
-            format!("{name}: a bug in the SDK: {what}"),
-        ))
-    })
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(Error::from_panic(name, payload.as_ref())))
 }
 
 /// Parses a request, which must be a JSON object; `""` and `null` stand for `{}`.

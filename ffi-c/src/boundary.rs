@@ -1,11 +1,10 @@
 //! The panic boundary every export runs in, and the failures an export reports.
 
-use std::any::Any;
 use std::ffi::c_char;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
-use pleo_installations::{Error, ErrorKind};
+use pleo_installations::Error;
 
 use super::status::pleo_status;
 use super::strings::owned;
@@ -38,13 +37,7 @@ pub(crate) fn boundary(
     let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return pleo_status::Ok,
         Ok(Err(failure)) => failure,
-        Err(payload) => Failure::Sdk(Error::new(
-            ErrorKind::Internal,
-            format!(
-                "{name}: a bug in the SDK: {}",
-                panic_message(payload.as_ref())
-            ),
-        )),
+        Err(payload) => Failure::Sdk(Error::from_panic(name, payload.as_ref())),
     };
     let (status, error) = match failure {
         Failure::Null(argument) => (
@@ -64,15 +57,6 @@ pub(crate) fn boundary(
 /// if it panics.
 pub(crate) fn guard<T>(fallback: T, body: impl FnOnce() -> T) -> T {
     panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
-}
-
-/// The text of a panic's payload, when it is one.
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic")
 }
 
 #[cfg(test)]
