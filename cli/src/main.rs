@@ -155,11 +155,7 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
                 &Secret::new(code_verifier),
                 &redirect_uri,
             )?;
-            let expires_at = tokens.expires_at.and_then(|t| {
-                time::OffsetDateTime::from(t)
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            });
+            let printed_tokens = tokens.to_json();
             let printed = match &connection.token_file {
                 Some(path) => {
                     FileTokenStore::new(path).save(&tokens).map_err(|e| {
@@ -168,13 +164,9 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
                             format!("could not write {}: {e}", path.display()),
                         )
                     })?;
-                    json!({"stored": path, "expires_at": expires_at})
+                    json!({"stored": path, "expires_at": printed_tokens["expires_at"]})
                 }
-                None => json!({
-                    "access_token": tokens.access_token.expose(),
-                    "refresh_token": tokens.refresh_token.expose(),
-                    "expires_at": expires_at,
-                }),
+                None => printed_tokens,
             };
             println!("{printed}");
         }

@@ -19,6 +19,10 @@ use crate::transport::{Call, Reply};
 /// The id of the SDK's own operation that waits for a status (not an API operation).
 pub const WAIT_FOR_STATUS: &str = "waitForStatus";
 
+/// The id of the SDK's own operation that refreshes the OAuth tokens now (request `{}`,
+/// result `null`); `invalid_argument` for a client without OAuth.
+pub const REFRESH_TOKENS: &str = "refreshTokens";
+
 /// How long `waitForStatus` waits when the request names no `timeout_ms`.
 const DEFAULT_WAIT: Duration = Duration::from_secs(60);
 
@@ -49,28 +53,20 @@ impl Client {
     /// decode (`null` for 204).
     ///
     /// Besides the seven API operations, [`WAIT_FOR_STATUS`] takes
-    /// `{"statuses": [...], "timeout_ms": n}` and returns the installation.
+    /// `{"statuses": [...], "timeout_ms": n}` and returns the installation, and
+    /// [`REFRESH_TOKENS`] refreshes the OAuth tokens now.
     ///
     /// A panic inside the SDK is caught and returned as kind `internal`, so that no
     /// binding's host process goes down with it.
     pub fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
-        panic::catch_unwind(AssertUnwindSafe(|| {
-            self.dispatch(operation_id, request_json)
-        }))
-        .unwrap_or_else(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_owned());
-            Err(Error::new(
-                ErrorKind::Internal,
-                format!("{operation_id}: a bug in the SDK: {what}"),
-            ))
-        })
+        catch_panics(operation_id, || self.dispatch(operation_id, request_json))
     }
 
     fn dispatch(&self, operation_id: &str, request_json: &str) -> Result<String> {
+        if operation_id == REFRESH_TOKENS {
+            parse::<EmptyRequest>(operation_id, request_json)?;
+            return self.refresh_tokens().map(|()| "null".to_owned());
+        }
         if operation_id == WAIT_FOR_STATUS {
             let request: WaitRequest = parse(operation_id, request_json)?;
             let statuses = request
@@ -86,7 +82,7 @@ impl Client {
         let operation = Operation::from_id(operation_id).ok_or_else(|| {
             let known: Vec<&str> = Operation::ALL.iter().map(|op| op.id()).collect();
             Error::invalid_argument(format!(
-                "unknown operation {operation_id:?}; expected one of {}, {WAIT_FOR_STATUS}",
+                "unknown operation {operation_id:?}; expected one of {}, {WAIT_FOR_STATUS}, {REFRESH_TOKENS}",
                 known.join(", ")
             ))
         })?;
@@ -118,8 +114,23 @@ impl Client {
     }
 }
 
+/// Runs `f`, turning a panic inside it into an error of kind `internal`.
+pub(crate) fn catch_panics(name: &str, f: impl FnOnce() -> Result<String>) -> Result<String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        Err(Error::new(
+            ErrorKind::Internal,
+            format!("{name}: a bug in the SDK: {what}"),
+        ))
+    })
+}
+
 /// Parses a request, which must be a JSON object; `""` and `null` stand for `{}`.
-fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
+pub(crate) fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
     let invalid = |e: serde_json::Error| {
         Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
     };

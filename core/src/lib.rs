@@ -34,7 +34,7 @@ pub use config::{
     ClientBuilder, Config, Environment, MAX_RETRIES_LIMIT, MAX_TIMEOUT, PRODUCTION_URL, STAGING_URL,
 };
 pub use error::{Error, ErrorKind, MAX_ERROR_BODY_BYTES, Result};
-pub use json::WAIT_FOR_STATUS;
+pub use json::{REFRESH_TOKENS, WAIT_FOR_STATUS};
 pub use models::{
     AuthMethod, CreateInstallation, ExternalClient, Installation, InstallationErrorCode,
     InstallationStatus, Introspection, Metadata, UpdateInstallation,

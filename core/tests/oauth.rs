@@ -460,3 +460,46 @@ fn a_hanging_refresh_does_not_hang_other_calls_past_their_deadline() {
     );
     first.join().unwrap().unwrap();
 }
+
+#[test]
+fn the_code_flow_and_a_refresh_through_the_json_doors() {
+    let server = MockServer::start().unwrap();
+    let app = server.oauth_client();
+    let call = |function: &str, request: serde_json::Value| -> serde_json::Value {
+        serde_json::from_str(&oauth::call_json(function, &request.to_string()).unwrap()).unwrap()
+    };
+    let started = call(
+        "authorizationUrl",
+        serde_json::json!({"client_id": app.client_id, "redirect_uri": app.redirect_uris[0],
+                           "scopes": ["export:read"], "base_url": server.url()}),
+    );
+    let consent = server.consent(started["url"].as_str().unwrap()).unwrap();
+    assert_eq!(consent.state.as_deref(), started["state"].as_str());
+    let tokens = call(
+        "exchangeCode",
+        serde_json::json!({"client_id": app.client_id, "client_secret": app.client_secret,
+                           "code": consent.code, "code_verifier": started["code_verifier"],
+                           "redirect_uri": app.redirect_uris[0], "base_url": server.url()}),
+    );
+    let parsed = OAuthTokens::from_json(&tokens).unwrap();
+    assert!(parsed.expires_at.is_some());
+    assert_eq!(parsed.to_json(), tokens, "the tokens JSON round-trips");
+
+    let mut config = serde_json::json!({"base_url": server.url(), "oauth": tokens});
+    config["oauth"]["client_id"] = app.client_id.clone().into();
+    config["oauth"]["client_secret"] = app.client_secret.clone().into();
+    let client = ClientBuilder::from_json(&config.to_string())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(client.call_json("refreshTokens", "{}").unwrap(), "null");
+    assert_eq!(server.refresh_count(), 1);
+    client.call_json("introspect", "").unwrap();
+
+    let bad = oauth::call_json("exchangeCode", r#"{"client_id": "c"}"#).unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidArgument);
+    assert!(bad.message().contains("client_secret"), "{bad}");
+    let no_oauth = common::builder(&server).build().unwrap();
+    let refused = no_oauth.call_json("refreshTokens", "{}").unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidArgument);
+}

@@ -1,6 +1,7 @@
 //! OAuth 2.0 for Pleo: the code flow's authorisation URL with PKCE (S256), and sessions
 //! whose rotating refresh tokens are refreshed by one thread at a time.
 
+mod json;
 mod pkce;
 pub(crate) mod session;
 mod store;
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::http;
 use token_endpoint::{ClientAuth, TokenContext};
 
+pub use json::{FUNCTIONS, call_json};
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
 pub use store::{FileTokenStore, LockTimeout, StoreError, TokenStore};
 pub(crate) use tokens::OAuthConfig;

@@ -4,10 +4,7 @@
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
-
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use std::time::{Duration, Instant};
 
 use crate::auth::Secret;
 use crate::oauth::OAuthTokens;
@@ -61,14 +58,6 @@ pub struct FileTokenStore {
     path: PathBuf,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredTokens {
-    access_token: String,
-    refresh_token: String,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    expires_at: Option<OffsetDateTime>,
-}
-
 impl FileTokenStore {
     /// A store in the file at `path` (created on the first write).
     pub fn new(path: impl Into<PathBuf>) -> FileTokenStore {
@@ -89,18 +78,13 @@ impl FileTokenStore {
 
     /// Writes `tokens` by atomic rename; the caller holds the lock.
     fn write(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
-        let stored = StoredTokens {
-            access_token: tokens.access_token.expose().to_owned(),
-            refresh_token: tokens.refresh_token.expose().to_owned(),
-            expires_at: tokens.expires_at.map(OffsetDateTime::from),
-        };
         let temporary = self.sibling(&format!("tmp.{}", std::process::id()));
         let mut options = OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&temporary)?;
-        file.write_all(&serde_json::to_vec_pretty(&stored)?)?;
+        file.write_all(&serde_json::to_vec_pretty(&tokens.to_json())?)?;
         file.sync_all()?;
         fs::rename(&temporary, &self.path)?;
         Ok(())
@@ -120,13 +104,13 @@ impl TokenStore for FileTokenStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let stored: StoredTokens = serde_json::from_slice(&text)
-            .map_err(|e| format!("token file {} is not valid: {e}", self.path.display()))?;
-        Ok(Some(OAuthTokens {
-            access_token: Secret::new(stored.access_token),
-            refresh_token: Secret::new(stored.refresh_token),
-            expires_at: stored.expires_at.map(SystemTime::from),
-        }))
+        let invalid = |e: &dyn std::fmt::Display| {
+            format!("token file {} is not valid: {e}", self.path.display())
+        };
+        let value = serde_json::from_slice(&text).map_err(|e| invalid(&e))?;
+        Ok(Some(
+            OAuthTokens::from_json(&value).map_err(|e| invalid(&e))?,
+        ))
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
@@ -170,7 +154,7 @@ mod tests {
             access_token: Secret::new(format!("at-{refresh}")),
             refresh_token: Secret::new(refresh),
             expires_at: Some(
-                SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(2_000_000_000),
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(2_000_000_000),
             ),
         }
     }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::auth::Secret;
 use crate::error::{Error, Result};
@@ -20,6 +22,55 @@ pub struct OAuthTokens {
     pub refresh_token: Secret,
     /// When the access token expires, if known.
     pub expires_at: Option<SystemTime>,
+}
+
+/// [`OAuthTokens`] as JSON, the form in which bindings hand them to hooks and stores.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokensJson {
+    access_token: String,
+    refresh_token: String,
+    expires_at: Option<String>,
+}
+
+impl OAuthTokens {
+    /// The tokens as JSON: `{"access_token", "refresh_token", "expires_at"}`, the expiry
+    /// as an RFC 3339 date-time in UTC, or `null` when unknown. Carries the secrets.
+    pub fn to_json(&self) -> Value {
+        let expires_at = self
+            .expires_at
+            .and_then(|at| OffsetDateTime::from(at).format(&Rfc3339).ok());
+        json!({
+            "access_token": self.access_token.expose(),
+            "refresh_token": self.refresh_token.expose(),
+            "expires_at": expires_at,
+        })
+    }
+
+    /// Tokens from the JSON of [`to_json`](OAuthTokens::to_json); `invalid_argument` naming
+    /// the field when one is missing, unknown or malformed.
+    pub fn from_json(value: &Value) -> Result<OAuthTokens> {
+        let tokens = TokensJson::deserialize(value)
+            .map_err(|e| Error::invalid_argument(format!("invalid OAuth tokens JSON: {e}")))?;
+        Ok(OAuthTokens {
+            access_token: Secret::new(tokens.access_token),
+            refresh_token: Secret::new(tokens.refresh_token),
+            expires_at: tokens
+                .expires_at
+                .map(|text| parse_time(&text, "expires_at"))
+                .transpose()?,
+        })
+    }
+}
+
+/// An RFC 3339 date-time; `invalid_argument` naming `field` otherwise.
+fn parse_time(text: &str, field: &str) -> Result<SystemTime> {
+    let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+        Error::invalid_argument(format!(
+            "{field} {text:?} is not an RFC 3339 date-time: {e}"
+        ))
+    })?;
+    Ok(SystemTime::from(parsed))
 }
 
 impl fmt::Debug for OAuthTokens {
@@ -88,16 +139,7 @@ impl OAuthConfig {
                     "oauth: set either expires_at or expires_in, not both",
                 ));
             }
-            (Some(text), None) => {
-                let parsed =
-                    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                        .map_err(|e| {
-                            Error::invalid_argument(format!(
-                                "oauth.expires_at {text:?} is not an RFC 3339 date-time: {e}"
-                            ))
-                        })?;
-                Some(SystemTime::from(parsed))
-            }
+            (Some(text), None) => Some(parse_time(text, "oauth.expires_at")?),
             (None, Some(seconds)) => {
                 Some(now + Duration::from_secs(seconds.min(MAX_LIFETIME_SECONDS)))
             }
@@ -127,5 +169,37 @@ impl fmt::Debug for OAuthConfig {
             .field("expires_in", &self.expires_in)
             .field("token_url", &self.token_url)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_json_round_trips_and_names_bad_fields() {
+        let tokens = OAuthTokens {
+            access_token: Secret::new("a"),
+            refresh_token: Secret::new("r"),
+            expires_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+        };
+        let value = tokens.to_json();
+        assert_eq!(
+            value,
+            json!({"access_token": "a", "refresh_token": "r", "expires_at": "2027-01-15T08:00:00Z"})
+        );
+        assert_eq!(OAuthTokens::from_json(&value).unwrap(), tokens);
+        let unknown = OAuthTokens::from_json(
+            &json!({"access_token": "a", "refresh_token": "r", "expires_at": null}),
+        )
+        .unwrap();
+        assert_eq!(unknown.expires_at, None);
+        let bad = OAuthTokens::from_json(
+            &json!({"access_token": "a", "refresh_token": "r", "expires_at": "soon"}),
+        )
+        .unwrap_err();
+        assert!(bad.message().contains("expires_at"), "{bad}");
+        let missing = OAuthTokens::from_json(&json!({"access_token": "a"})).unwrap_err();
+        assert!(missing.message().contains("refresh_token"), "{missing}");
     }
 }
