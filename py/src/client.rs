@@ -1,8 +1,12 @@
 //! `_native.Client`: the core client behind its JSON door.
 
+use std::sync::Arc;
+
+use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
 use crate::error;
+use crate::token_store::PyTokenStore;
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
@@ -15,12 +19,30 @@ pub(crate) struct Client {
 
 #[pymethods]
 impl Client {
-    /// Builds a client from the configuration JSON of the API contract.
+    /// Builds a client from the configuration JSON of the API contract, with an optional
+    /// refresh hook (called with the tokens' JSON) and an optional Python token store.
     #[new]
-    fn new(py: Python<'_>, config_json: &str) -> PyResult<Client> {
-        let inner = pleo_installations::ClientBuilder::from_json(config_json)
-            .and_then(|builder| builder.sdk_component(SDK_COMPONENT).build())
-            .map_err(|e| error::to_py(py, &e))?;
+    #[pyo3(signature = (config_json, on_tokens_refreshed=None, token_store=None))]
+    fn new(
+        py: Python<'_>,
+        config_json: &str,
+        on_tokens_refreshed: Option<Py<PyAny>>,
+        token_store: Option<Py<PyAny>>,
+    ) -> PyResult<Client> {
+        let mut builder = pleo_installations::ClientBuilder::from_json(config_json)
+            .map_err(|e| error::to_py(py, &e))?
+            .sdk_component(SDK_COMPONENT);
+        if let Some(hook) = on_tokens_refreshed {
+            builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
+                let tokens_json = tokens.to_json().to_string();
+                Python::attach(|py| hook.call1(py, (tokens_json,)))?;
+                Ok(())
+            });
+        }
+        if let Some(store) = token_store {
+            builder = builder.token_store(Arc::new(PyTokenStore(store)));
+        }
+        let inner = builder.build().map_err(|e| error::to_py(py, &e))?;
         Ok(Client { inner })
     }
 
@@ -40,4 +62,12 @@ impl Client {
     fn base_url(&self) -> &str {
         self.inner.base_url()
     }
+}
+
+/// Calls an OAuth helper (`authorizationUrl`, `exchangeCode`, `codeChallenge`,
+/// `newCodeVerifier`) with a JSON request; returns the result JSON.
+#[pyfunction]
+pub(crate) fn oauth_call(py: Python<'_>, function: &str, request_json: &str) -> PyResult<String> {
+    py.detach(|| pleo_installations::oauth::call_json(function, request_json))
+        .map_err(|e| error::to_py(py, &e))
 }

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod logging;
 mod mock;
+mod token_store;
 
 use pyo3::prelude::*;
 
@@ -17,6 +18,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NativeError", m.py().get_type::<error::NativeError>())?;
     m.add_class::<client::Client>()?;
     m.add_class::<mock::MockServer>()?;
+    m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
     logging::install(m.py());
     Ok(())
 }
