@@ -30,7 +30,7 @@ python-develop: $(PY_STAMP)
 ## then the installable artifacts.
 test-python: python-develop
 	$(PY) -m pytest -q $(PY_DIR)/tests
-	cd $(PY_DIR) && .venv/bin/mypy --strict python/pleo_installations tests/typecheck/sample.py ../examples/python
+	cd $(PY_DIR) && .venv/bin/mypy --strict python/pleo_installations tests ../examples/python
 	$(MAKE) --no-print-directory test-python-wheel
 
 ## The release abi3 wheel installs in a fresh venv, and `pip install ./py` works in another.
