@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 import warnings
+from collections import abc
 from enum import Enum
 from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Type, Union
@@ -168,7 +169,7 @@ class Client:
         """Polls until the installation has one of ``statuses``; :class:`APITimeoutError` after ``timeout`` seconds."""
         if isinstance(statuses, (str, Enum)):
             statuses = [statuses]
-        elif not isinstance(statuses, Iterable):
+        elif not isinstance(statuses, abc.Iterable):
             raise TypeError(f"statuses must be a status or an iterable of them, not {type(statuses).__name__}")
         request = {
             "statuses": [_enum_value("statuses", status) for status in statuses],
@@ -223,7 +224,7 @@ class Client:
 
 
 def _mapping(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
-    check_type(name, value, Mapping)
+    check_type(name, value, abc.Mapping)
     try:
         json.dumps(value)
     except (TypeError, ValueError) as e:

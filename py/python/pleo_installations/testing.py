@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+from collections import abc
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
@@ -189,7 +190,7 @@ class MockServer:
         check_type("status", status, str)
         check_type("credential", credential, str, optional=True)
         check_type("company_id", company_id, str, optional=True)
-        check_type("metadata", metadata, Mapping, optional=True)
+        check_type("metadata", metadata, abc.Mapping, optional=True)
         check_type("error_code", error_code, str, optional=True)
         seed: Dict[str, Any] = {
             "credential": self.api_key if credential is None else credential,
