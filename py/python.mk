@@ -19,6 +19,8 @@ demo: demo-python
 bench: bench-python
 
 $(PY_STAMP): $(PY_DIR)/python.mk
+	python3 -c 'import ensurepip, venv' 2>/dev/null || \
+		{ apt-get update && apt-get install -y --no-install-recommends python3-venv; }
 	test -x $(PY) || python3 -m venv $(PY_VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_TOOLS)
 	touch $@
