@@ -75,16 +75,21 @@ def main() -> None:
         url, api_key = emulator.stdout.readline().split()
         client_core = pin(args.client_core)
         sdk = Client(base_url=url, api_key=api_key)
-        session = requests.Session()
-        session.auth = (api_key, "")
+        def with_requests(trust_env: bool) -> Callable[[], object]:
+            session = requests.Session()
+            session.auth = (api_key, "")
+            session.trust_env = trust_env  # False skips the proxy and netrc look-ups per request
 
-        def with_requests() -> object:
-            response = session.get(url + "/v1/installations/me", timeout=30)
-            response.raise_for_status()
-            return response.json()
+            def call() -> object:
+                response = session.get(url + "/v1/installations/me", timeout=30)
+                response.raise_for_status()
+                return response.json()
+
+            return call
 
         clients: Dict[str, Callable[[], object]] = {
-            "requests.Session + .json()": with_requests,
+            "requests.Session + .json()": with_requests(True),
+            "requests.Session(trust_env=False) + .json()": with_requests(False),
             "SDK get_installation (dataclass)": sdk.get_installation,
             "SDK call_json (str)": lambda: sdk.call_json("getClientInstallation", "{}"),
         }
