@@ -34,6 +34,6 @@ def seconds_to_ms(name: str, seconds: Optional[float]) -> Optional[int]:
     if seconds is None:
         return None
     check_type(name, seconds, (int, float))
-    if not math.isfinite(seconds) or seconds < 0:
+    if not math.isfinite(seconds) or not 0 <= seconds < 2**53:
         raise invalid_argument(f"{name} must be a finite, non-negative number of seconds, not {seconds!r}")
     return int(round(seconds * 1000))

@@ -58,6 +58,8 @@ class Client:
         check_type("environment", environment, str)
         check_type("base_url", base_url, str, optional=True)
         check_type("max_retries", max_retries, int)
+        if not 0 <= max_retries < 2**32:
+            raise errors.invalid_argument(f"max_retries {max_retries} is out of range")
         check_type("user_agent", user_agent, str, optional=True)
         if on_tokens_refreshed is not None and not callable(on_tokens_refreshed):
             raise TypeError(
@@ -93,8 +95,6 @@ class Client:
             "user_agent": user_agent,
         }
         config.update({key: value for key, value in optional.items() if value is not None})
-        if max_retries < 0:
-            raise errors.invalid_argument(f"max_retries must not be negative, not {max_retries}")
 
         hook = None if on_tokens_refreshed is None else _tokens_hook(on_tokens_refreshed)
         store = None if token_store is None else _NativeTokenStore(token_store)
@@ -226,7 +226,7 @@ class Client:
 def _mapping(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
     check_type(name, value, abc.Mapping)
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{name} must hold JSON values only: {e}") from None
     return dict(value)
