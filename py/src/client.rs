@@ -6,7 +6,7 @@ use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
 use crate::error;
-use crate::token_store::PyTokenStore;
+use crate::token_store::{FileTokenStore, PyTokenStore};
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
@@ -20,14 +20,15 @@ pub(crate) struct Client {
 #[pymethods]
 impl Client {
     /// Builds a client from the configuration JSON of the API contract, with an optional
-    /// refresh hook (called with the tokens' JSON) and an optional Python token store.
+    /// refresh hook (called with the tokens' JSON) and an optional token store: a
+    /// `FileTokenStore`, or a Python object (see `token_store.rs`).
     #[new]
     #[pyo3(signature = (config_json, on_tokens_refreshed=None, token_store=None))]
     fn new(
         py: Python<'_>,
         config_json: &str,
         on_tokens_refreshed: Option<Py<PyAny>>,
-        token_store: Option<Py<PyAny>>,
+        token_store: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Client> {
         let mut builder = pleo_installations::ClientBuilder::from_json(config_json)
             .map_err(|e| error::to_py(py, &e))?
@@ -40,7 +41,10 @@ impl Client {
             });
         }
         if let Some(store) = token_store {
-            builder = builder.token_store(Arc::new(PyTokenStore(store)));
+            builder = match store.cast::<FileTokenStore>() {
+                Ok(file) => builder.token_store(file.get().inner.clone()),
+                Err(_) => builder.token_store(Arc::new(PyTokenStore(store.unbind()))),
+            };
         }
         let inner = builder.build().map_err(|e| error::to_py(py, &e))?;
         Ok(Client { inner })

@@ -18,6 +18,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NativeError", m.py().get_type::<error::NativeError>())?;
     m.add_class::<client::Client>()?;
     m.add_class::<mock::MockServer>()?;
+    m.add_class::<token_store::FileTokenStore>()?;
     m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
     logging::install(m.py());
     Ok(())

@@ -2,12 +2,15 @@
 //! (`pleo_installations.oauth._NativeTokenStore`) speaks JSON: `load() -> str | None`,
 //! `lock(wait_seconds) -> held` (with `release()`), `compare_and_swap(expected, tokens_json)
 //! -> bool`. A Python exception is passed through as the source of the SDK's error.
+//! Also the core's file store, for Python.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use pleo_installations::Secret;
-use pleo_installations::oauth::{LockTimeout, OAuthTokens, StoreError, TokenStore};
-use pyo3::exceptions::PyTimeoutError;
+use pleo_installations::oauth::{self, LockTimeout, OAuthTokens, StoreError, TokenStore};
+use pyo3::exceptions::{PyOSError, PyTimeoutError, PyValueError};
 use pyo3::prelude::*;
 
 /// A Python token store; every method takes the GIL for the duration of its Python call.
@@ -62,5 +65,48 @@ impl TokenStore for PyTokenStore {
                 .call_method1(py, "compare_and_swap", (expected.expose(), tokens_json))?
                 .extract::<bool>(py)
         })?)
+    }
+}
+
+/// The core's token store in a JSON file, shared by processes without a round trip through
+/// Python: `_native.Client` uses it directly.
+#[pyclass(frozen, module = "pleo_installations._native")]
+pub(crate) struct FileTokenStore {
+    pub(crate) inner: Arc<oauth::FileTokenStore>,
+}
+
+fn os_error(error: StoreError) -> PyErr {
+    PyOSError::new_err(error.to_string())
+}
+
+#[pymethods]
+impl FileTokenStore {
+    /// A store in the file at `path` (created on the first write).
+    #[new]
+    fn new(path: PathBuf) -> FileTokenStore {
+        FileTokenStore {
+            inner: Arc::new(oauth::FileTokenStore::new(path)),
+        }
+    }
+
+    /// Where the tokens are stored.
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+
+    /// The stored tokens as JSON, or `None` when there is no file.
+    fn load(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        let tokens = py.detach(|| self.inner.load()).map_err(os_error)?;
+        Ok(tokens.map(|tokens| tokens.to_json().to_string()))
+    }
+
+    /// Writes the tokens (JSON) under the file's lock, without comparing.
+    fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
+        let value: serde_json::Value = serde_json::from_str(tokens_json)
+            .map_err(|e| PyValueError::new_err(format!("tokens JSON: {e}")))?;
+        let tokens = OAuthTokens::from_json(&value)
+            .map_err(|e| PyValueError::new_err(e.message().to_owned()))?;
+        py.detach(|| self.inner.save(&tokens)).map_err(os_error)
     }
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import multiprocessing
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
 import pytest
@@ -15,6 +17,7 @@ from pleo_installations import (
     APITimeoutError,
     AuthMethod,
     Client,
+    FileTokenStore,
     InvalidArgumentError,
     OAuthCredentials,
     OAuthTokens,
@@ -194,3 +197,46 @@ def test_a_busy_store_lock_is_a_timeout(server: MockServer) -> None:
 def test_token_store_type_is_checked(server: MockServer) -> None:
     with pytest.raises(TypeError, match="token_store"):
         Client(base_url=server.url, oauth=credentials(server), token_store=object())  # type: ignore[arg-type]
+
+
+_shared: Optional[Client] = None
+
+
+def _introspect_in_child(_: int) -> str:
+    assert _shared is not None
+    return str(_shared.introspect().auth_method)
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_a_file_store_shared_by_processes_refreshes_once(server: MockServer, tmp_path: Path) -> None:
+    global _shared
+    store = FileTokenStore(tmp_path / "tokens.json")
+    start = credentials(server)
+    with Client(base_url=server.url, oauth=start, token_store=store) as client:
+        stored = store.load()  # the client seeded the empty store
+        assert stored is not None and stored.refresh_token == start.refresh_token
+        assert oct((tmp_path / "tokens.json").stat().st_mode & 0o777) == "0o600"
+        server.expire_access_tokens()
+        _shared = client
+        try:
+            with multiprocessing.get_context("fork").Pool(3) as pool:
+                assert pool.map(_introspect_in_child, range(6)) == ["OAUTH2"] * 6
+        finally:
+            _shared = None
+        assert client.introspect().auth_method is AuthMethod.OAUTH2  # adopts what a child stored
+    assert server.refresh_count() == 1
+    refreshed = store.load()
+    assert refreshed is not None and refreshed.refresh_token != start.refresh_token
+
+
+def test_file_store_save_and_load(tmp_path: Path) -> None:
+    store = FileTokenStore(str(tmp_path / "t.json"))
+    assert store.load() is None and store.path.endswith("t.json")
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    store.save(OAuthTokens(access_token="a", refresh_token="r", expires_at=when))
+    assert store.load() == OAuthTokens(access_token="a", refresh_token="r", expires_at=when)
+    (tmp_path / "t.json").write_text("not json")
+    with pytest.raises(OSError, match="not valid"):
+        store.load()
+    with pytest.raises(TypeError, match="path"):
+        FileTokenStore(42)  # type: ignore[arg-type]

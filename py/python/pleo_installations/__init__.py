@@ -30,6 +30,7 @@ from .errors import (
 from .models import AuthMethod, Installation, InstallationErrorCode, InstallationStatus, Introspection
 from .oauth import (
     AuthorizationRequest,
+    FileTokenStore,
     OAuthCredentials,
     OAuthTokens,
     TokenStore,
@@ -49,6 +50,7 @@ __all__ = [
     "Client",
     "ConflictError",
     "DecodeError",
+    "FileTokenStore",
     "Installation",
     "InstallationErrorCode",
     "InstallationStatus",

@@ -15,7 +15,7 @@ from . import _native, errors
 from ._bridge import call_native
 from ._checks import check_type, seconds_to_ms
 from .models import Installation, InstallationErrorCode, InstallationStatus, Introspection
-from .oauth import OAuthCredentials, OAuthTokens, TokenStore, _NativeTokenStore
+from .oauth import FileTokenStore, OAuthCredentials, OAuthTokens, TokenStore, _NativeTokenStore
 
 #: The environments the SDK knows, by name.
 ENVIRONMENTS = ("production", "staging")
@@ -50,7 +50,7 @@ class Client:
         max_retries: int = 2,
         user_agent: Optional[str] = None,
         on_tokens_refreshed: Optional[Callable[[OAuthTokens], None]] = None,
-        token_store: Optional[TokenStore] = None,
+        token_store: Union[TokenStore, FileTokenStore, None] = None,
     ) -> None:
         check_type("api_key", api_key, str, optional=True)
         check_type("access_token", access_token, str, optional=True)
@@ -97,7 +97,11 @@ class Client:
         config.update({key: value for key, value in optional.items() if value is not None})
 
         hook = None if on_tokens_refreshed is None else _tokens_hook(on_tokens_refreshed)
-        store = None if token_store is None else _NativeTokenStore(token_store)
+        store: Union[_native.FileTokenStore, _NativeTokenStore, None] = None
+        if isinstance(token_store, FileTokenStore):
+            store = token_store._native
+        elif token_store is not None:
+            store = _NativeTokenStore(token_store)
         self._native: Optional[_native.Client] = call_native(
             _native.Client, json.dumps(config), hook, store
         )

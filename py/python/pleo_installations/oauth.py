@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ContextManager, Dict, Iterable, Optional, Protocol
+from typing import Any, ContextManager, Dict, Iterable, Optional, Protocol, Union
 
 from . import _native
 from ._bridge import call_native
@@ -121,6 +122,35 @@ class TokenStore(Protocol):
         """Stores ``tokens`` if the stored refresh token is still ``expected_refresh_token``
         (or nothing is stored); tells whether it did."""
         ...
+
+
+class FileTokenStore:
+    """The SDK's own token store: a JSON file (written by atomic rename, mode 0600) with an
+    advisory lock on ``<path>.lock``. Give every process of one installation (cron runs,
+    ``multiprocessing`` workers) the same path: exactly one of them refreshes."""
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        check_type("path", path, (str, os.PathLike))
+        self._native = _native.FileTokenStore(os.fspath(path))
+
+    def __repr__(self) -> str:
+        return f"FileTokenStore({self.path!r})"
+
+    @property
+    def path(self) -> str:
+        """Where the tokens are stored."""
+        return self._native.path
+
+    def load(self) -> Optional[OAuthTokens]:
+        """The stored tokens, or None when the file does not exist yet."""
+        found = self._native.load()
+        return None if found is None else OAuthTokens._from_json(json.loads(found))
+
+    def save(self, tokens: OAuthTokens) -> None:
+        """Writes ``tokens`` (under the lock, without comparing): after a code exchange, or
+        after the user authorised again."""
+        check_type("tokens", tokens, OAuthTokens)
+        self._native.save(json.dumps(tokens._to_json()))
 
 
 class _Held:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import tempfile
 import threading
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -21,6 +23,7 @@ from pleo_installations import (
     Client,
     ConflictError,
     DecodeError,
+    FileTokenStore,
     Installation,
     InstallationErrorCode,
     InstallationStatus,
@@ -133,9 +136,13 @@ def oauth_calls(server: MockServer) -> None:
     assert seen[0].expires_at < datetime.now(timezone.utc) + timedelta(days=1)
     access, refresh = server.issue_tokens()
     again = OAuthCredentials(oauth.client_id, oauth.client_secret, access, refresh, expires_in=3600)
-    with Client(base_url=server.url, oauth=again) as client:
-        server.expire_access_tokens()
-        client.introspect()
+    with tempfile.TemporaryDirectory() as directory:
+        file_store = FileTokenStore(os.path.join(directory, "tokens.json"))
+        with Client(base_url=server.url, oauth=again, token_store=file_store) as client:
+            server.expire_access_tokens()
+            client.introspect()
+        saved = file_store.load()
+        assert saved is not None and saved.refresh_token != refresh
     assert server.refresh_count() == 2 and server.token_requests() >= 3
 
 
