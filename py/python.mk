@@ -31,11 +31,12 @@ python-venv: $(PY_STAMP)
 python-develop: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --locked --quiet
 
-## pytest, then mypy --strict on the package and on a script using the whole public API,
-## then the installable artifacts.
+## pytest; mypy --strict on the package, the tests, a script using the whole public API and
+## the examples; stubtest checks _native.pyi against the built module; then the artifacts.
 test-python: python-develop
 	$(PY) -m pytest -q $(PY_DIR)/tests
 	cd $(PY_DIR) && .venv/bin/mypy --strict python/pleo_installations tests ../examples/python
+	cd $(PY_DIR) && .venv/bin/python -m mypy.stubtest pleo_installations._native
 	$(MAKE) --no-print-directory test-python-wheel
 
 ## The release abi3 wheel installs in a fresh venv of the oldest Python at hand and passes

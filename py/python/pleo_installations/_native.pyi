@@ -1,6 +1,8 @@
 """The native module: the core's JSON door and the emulator. Use the package, not this."""
 
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Tuple, final
+
+__all__ = ["__version__", "NativeError", "Client", "MockServer", "FileTokenStore", "oauth_call"]
 
 __version__: str
 
@@ -8,28 +10,31 @@ class NativeError(Exception):
     """``args`` are ``(error_json, cause)``: the core's error JSON and the Python exception
     that caused it (a refresh hook's or a token store's), or None."""
 
+@final
 class Client:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         config_json: str,
         on_tokens_refreshed: Optional[Any] = None,
         token_store: Optional[Any] = None,
-    ) -> None: ...
+    ) -> "Client": ...
     def call_json(self, operation_id: str, request_json: str) -> str: ...
     @property
     def base_url(self) -> str: ...
 
 def oauth_call(function: str, request_json: str) -> str: ...
 
+@final
 class FileTokenStore:
-    def __init__(self, path: str) -> None: ...
+    def __new__(cls, path: str) -> "FileTokenStore": ...
     @property
     def path(self) -> str: ...
     def load(self) -> Optional[str]: ...
     def save(self, tokens_json: str) -> None: ...
 
+@final
 class MockServer:
-    def __init__(self) -> None: ...
+    def __new__(cls) -> "MockServer": ...
     @property
     def url(self) -> str: ...
     @property
