@@ -16,19 +16,19 @@ pub(crate) struct MockServer {
 }
 
 impl MockServer {
-    fn running(&self) -> PyResult<MappedServer<'_>> {
+    fn running(&self) -> PyResult<RunningServer<'_>> {
         let guard = self.server.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             return Err(PyRuntimeError::new_err("the MockServer has been shut down"));
         }
-        Ok(MappedServer(guard))
+        Ok(RunningServer(guard))
     }
 }
 
 /// The running server, borrowed from its mutex.
-struct MappedServer<'a>(MutexGuard<'a, Option<Server>>);
+struct RunningServer<'a>(MutexGuard<'a, Option<Server>>);
 
-impl std::ops::Deref for MappedServer<'_> {
+impl std::ops::Deref for RunningServer<'_> {
     type Target = Server;
 
     fn deref(&self) -> &Server {

@@ -60,6 +60,10 @@ def test_authorization_url_defaults_to_production() -> None:
     assert request.state == "s1" and request.code_verifier not in repr(request)
     with pytest.raises(InvalidArgumentError, match="at most one"):
         authorization_url("c", "https://a/cb", environment="staging", base_url="https://x")
+    with pytest.raises(TypeError, match="scopes"):
+        authorization_url("c", "https://a/cb", scopes=5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="state"):
+        authorization_url("c", "https://a/cb", state=1)  # type: ignore[arg-type]
 
 
 def test_code_flow(server: MockServer) -> None:

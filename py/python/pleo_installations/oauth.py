@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import abc
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ContextManager, Dict, Iterable, Optional, Protocol, Union
@@ -209,12 +210,12 @@ def _oauth_call(function: str, request: Dict[str, Any]) -> Any:
     return json.loads(call_native(_native.oauth_call, function, json.dumps(request)))
 
 
-def _endpoint(request: Dict[str, Any], **options: Optional[str]) -> Dict[str, Any]:
+def _add_options(request: Dict[str, Any], **options: Optional[str]) -> None:
+    """Adds the string options that are set to ``request``, checking their types."""
     for name, value in options.items():
         check_type(name, value, str, optional=True)
         if value is not None:
             request[name] = value
-    return request
 
 
 def authorization_url(
@@ -234,11 +235,12 @@ def authorization_url(
     if scopes is not None:
         if isinstance(scopes, str):
             scopes = scopes.split()
+        check_type("scopes", scopes, abc.Iterable)
         scope_list = list(scopes)
         for scope in scope_list:
             check_type("scopes[]", scope, str)
         request["scopes"] = scope_list
-    _endpoint(
+    _add_options(
         request, state=state, environment=environment, base_url=base_url, authorize_url=authorize_url
     )
     result = _oauth_call("authorizationUrl", request)
@@ -267,7 +269,7 @@ def exchange_code(
     ):
         check_type(name, value, str)
         request[name] = value
-    _endpoint(request, environment=environment, base_url=base_url, token_url=token_url)
+    _add_options(request, environment=environment, base_url=base_url, token_url=token_url)
     return OAuthTokens._from_json(_oauth_call("exchangeCode", request))
 
 
