@@ -87,8 +87,11 @@ pub struct Config {
 impl Config {
     /// Parses the JSON configuration; names the offending key or value on failure.
     pub fn from_json(json: &str) -> Result<Config> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::invalid_argument(format!("invalid configuration JSON: {e}")))
+        let invalid = |e: &dyn fmt::Display| {
+            Error::invalid_argument(format!("invalid configuration JSON: {e}"))
+        };
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| invalid(&e))?;
+        serde_path_to_error::deserialize(value).map_err(|e| invalid(&e))
     }
 }
 
@@ -267,7 +270,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the configuration and builds the client; fails with `invalid_argument`.
+    /// Checks the configuration and builds the client; fails with `invalid_argument`, or,
+    /// when seeding a token store fails, as its other calls do (`internal`, or `timeout`
+    /// when its lock is not free in time).
     pub fn build(self) -> Result<Client> {
         let settings = self.settings()?;
         Client::from_settings(settings, self.clock, self.random)
@@ -513,7 +518,18 @@ mod tests {
                 "total_timeout_ms",
             ),
             (r#"{"api_key": "k", "max_retries": 11}"#, "max_retries"),
-            (r#"{"api_key": "k", "max_retries": -1}"#, "-1"),
+            (
+                r#"{"api_key": "k", "max_retries": -1}"#,
+                "max_retries: invalid value",
+            ),
+            (
+                r#"{"api_key": "k", "timeout_ms": "5"}"#,
+                "timeout_ms: invalid type",
+            ),
+            (
+                r#"{"oauth": {"client_id": "c", "client_secret": 1}}"#,
+                "oauth.client_secret",
+            ),
             (r#"{"api_key": "k", "user_agent": "a\nb"}"#, "user_agent"),
             (r#"{}"#, "no credential"),
             (r#"{"api_key": "k", "access_token": "t"}"#, "more than one"),

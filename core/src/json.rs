@@ -148,7 +148,9 @@ pub(crate) fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Resu
             )));
         }
     };
-    serde_json::from_value(object).map_err(invalid)
+    serde_path_to_error::deserialize(object).map_err(|e| {
+        Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
+    })
 }
 
 fn json_type(value: &Value) -> &'static str {

@@ -82,6 +82,33 @@ fn fifty_threads_on_an_expired_token_make_exactly_one_refresh() {
 }
 
 #[test]
+fn threads_arriving_while_the_hook_persists_do_not_refresh_again() {
+    let server = MockServer::start().unwrap();
+    let (entered, hook_entered) = std::sync::mpsc::channel();
+    let entered = Mutex::new(entered);
+    let client = builder(&server, credentials(&server))
+        .on_tokens_refreshed(move |_| {
+            entered.lock().unwrap().send(()).unwrap();
+            thread::sleep(Duration::from_millis(200));
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    client.introspect().unwrap();
+    server.expire_access_tokens();
+    let first = {
+        let client = client.clone();
+        thread::spawn(move || client.introspect())
+    };
+    // The others arrive while the first thread's fresh tokens are not yet persisted.
+    hook_entered.recv_timeout(Duration::from_secs(10)).unwrap();
+    let failures = introspect_from_threads(&client, 8);
+    first.join().unwrap().unwrap();
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(server.refresh_count(), 1);
+}
+
+#[test]
 fn a_token_past_its_expiry_is_refreshed_before_the_call() {
     let server = MockServer::start().unwrap();
     let mut credentials = credentials(&server);
@@ -429,7 +456,17 @@ fn an_empty_token_store_is_seeded_with_the_configured_tokens() {
         .token_store(Arc::new(store.clone()))
         .build()
         .unwrap();
-    assert_eq!(store.load().unwrap(), Some(credentials.tokens));
+    assert_eq!(store.load().unwrap(), Some(credentials.tokens.clone()));
+
+    // A store whose lock another holder keeps: building gives up at the deadline.
+    let held = store.lock(Duration::from_secs(1)).unwrap();
+    let err = builder(&server, credentials)
+        .token_store(Arc::new(store.clone()))
+        .total_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    drop(held);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -64,9 +64,7 @@ impl OAuthSession {
             let seeded = store
                 .lock(wait)
                 .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens));
-            seeded.map_err(|e| {
-                Error::invalid_argument(format!("the token store could not be read or seeded: {e}"))
-            })?;
+            seeded.map_err(store_error)?;
         }
         Ok(OAuthSession {
             client_id: credentials.client_id,
@@ -108,17 +106,20 @@ impl OAuthSession {
     }
 
     fn current(&self, context: &TokenContext<'_>, failed: Option<u64>) -> Result<Bearer> {
-        let seen = {
+        // `wants_refresh` is false for a thread that only comes to persist tokens another
+        // thread refreshed: it must not refresh them again once they are persisted.
+        let (seen, wants_refresh) = {
             let state = self.state();
             if let Some(error) = &state.rejected {
                 return Err(error.clone());
             }
-            let due =
-                token_endpoint::refresh_due(&state.tokens, state.obtained_at, context.clock.wall());
-            if !due && !state.unpersisted && failed != Some(state.generation) {
+            let wants_refresh =
+                token_endpoint::refresh_due(&state.tokens, state.obtained_at, context.clock.wall())
+                    || failed == Some(state.generation);
+            if !wants_refresh && !state.unpersisted {
                 return state.bearer();
             }
-            state.generation
+            (state.generation, wants_refresh)
         };
         let wait = context
             .deadline
@@ -147,7 +148,7 @@ impl OAuthSession {
                 expired,
             )
         };
-        if (generation == seen || expired) && !unpersisted {
+        if wants_refresh && (generation == seen || expired) && !unpersisted {
             let client = ClientAuth {
                 token_url: &self.token_url,
                 client_id: &self.client_id,

@@ -1,0 +1,91 @@
+'use strict';
+// Errors: one class per kind of the core's error JSON, all deriving from PleoError.
+
+/** Any failure of the SDK; `code` is the kind, the same string in every language. */
+class PleoError extends Error {
+  constructor(message, details = {}, options) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = details.kind ?? 'internal';
+    this.status = details.status ?? null;
+    this.requestId = details.request_id ?? null;
+    this.body = details.body ?? null;
+    this.attempts = details.attempts ?? 0;
+    this.retryable = details.retryable ?? false;
+    this.retryAfter = details.retry_after ?? null;
+  }
+}
+
+const KINDS = {
+  invalid_argument: 'InvalidArgumentError',
+  authentication: 'AuthenticationError',
+  permission_denied: 'PermissionDeniedError',
+  not_found: 'NotFoundError',
+  conflict: 'ConflictError',
+  bad_request: 'BadRequestError',
+  rate_limited: 'RateLimitError',
+  server: 'ServerError',
+  timeout: 'TimeoutError',
+  connection: 'ConnectionError',
+  decode: 'DecodeError',
+  reauthentication_required: 'ReauthenticationRequiredError',
+  internal: 'InternalError',
+};
+
+/** The class of each kind, by kind. */
+const classes = {};
+for (const [kind, name] of Object.entries(KINDS)) {
+  // A named class per kind, so that `instanceof NotFoundError` and stack traces read well.
+  classes[kind] = { [name]: class extends PleoError {} }[name];
+}
+
+/** An `invalid_argument` error raised by this layer before calling the core. */
+function invalidArgument(message) {
+  return new classes.invalid_argument(message, { kind: 'invalid_argument' });
+}
+
+/** Marks a JavaScript callback's failure inside the message the core carries back. */
+const CAUSE_MARK = /\s*\[js-callback-error (\d+)\]/;
+
+/**
+ * Failures of JavaScript callbacks (hook, token store), kept until the call they failed
+ * surfaces them as `cause`. Bounded: a failure nobody reports is forgotten eventually.
+ */
+class CallbackFailures {
+  #next = 1;
+  #failures = new Map();
+
+  /** Remembers `error` and returns the marked message to hand to the core. */
+  remember(error) {
+    const id = this.#next++;
+    this.#failures.set(id, error);
+    if (this.#failures.size > 64) this.#failures.delete(this.#failures.keys().next().value);
+    const text = error instanceof Error ? error.message : String(error);
+    return `${text} [js-callback-error ${id}]`;
+  }
+
+  /** The remembered error a message marks, and the message without the mark. */
+  take(message) {
+    const match = CAUSE_MARK.exec(message);
+    if (!match) return { message, cause: undefined };
+    const id = Number(match[1]);
+    const cause = this.#failures.get(id);
+    this.#failures.delete(id);
+    return { message: message.replace(CAUSE_MARK, ''), cause };
+  }
+}
+
+/** Turns a rejection of the native layer (its message is the core's error JSON) into a PleoError. */
+function fromNative(error, failures) {
+  let details;
+  try {
+    details = JSON.parse(error.message);
+  } catch {
+    return new classes.internal(`unexpected native failure: ${error.message}`, { kind: 'internal' });
+  }
+  const Class = classes[details.kind] ?? classes.internal;
+  const { message, cause } = failures ? failures.take(details.message) : { message: details.message };
+  return new Class(message, details, cause === undefined ? undefined : { cause });
+}
+
+module.exports = { PleoError, classes, KINDS, invalidArgument, fromNative, CallbackFailures };

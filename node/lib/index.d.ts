@@ -1,0 +1,243 @@
+// Types of pleo-installations: a client for the Installations API of the Pleo App Marketplace.
+
+/** The statuses the API documents; any other string the server sends is passed through. */
+export type InstallationStatus =
+  | 'ACTIVATED'
+  | 'INACTIVE'
+  | 'AUTHORIZED'
+  | 'PENDING_INTEGRATION'
+  | 'ERROR'
+  | (string & {});
+
+/** Why an installation was inactivated; unknown codes are passed through. */
+export type InstallationErrorCode = 'NOT_ENTITLED' | 'AUTH_ERROR' | (string & {});
+
+/** An installation, with the API's own field names (unknown fields pass through too). */
+export interface Installation {
+  id: string;
+  applicationId: string;
+  resource: string;
+  status: InstallationStatus;
+  metadata: Record<string, unknown>;
+  errorCode?: InstallationErrorCode;
+  createdAt: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
+/** What `introspect()` resolves to. */
+export interface Introspection {
+  data: {
+    authMethod: 'OAUTH2' | 'API_KEY' | 'NONE' | (string & {});
+    clientId: string;
+    scope: string;
+    applicationName?: string;
+    subjectURN?: string;
+    [field: string]: unknown;
+  };
+  [field: string]: unknown;
+}
+
+/** An OAuth session's tokens. */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** When the access token expires, if known. */
+  expiresAt: Date | null;
+}
+
+/** OAuth credentials refreshed as they expire. */
+export interface OAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  accessToken: string;
+  refreshToken: string;
+  /** A Date or an RFC 3339 string; or give `expiresIn`. */
+  expiresAt?: Date | string | null;
+  /** Seconds from now. */
+  expiresIn?: number;
+  /** Defaults to the environment's, or `<baseUrl>/oauth/token`. */
+  tokenUrl?: string;
+}
+
+/**
+ * Where several processes share one installation's tokens (Redis, SQL…): before refreshing,
+ * a client takes the lock, loads again, and uses tokens another process stored; new tokens
+ * are written with a compare-and-swap on the old refresh token while the lock is held.
+ */
+export interface TokenStore {
+  /** The stored tokens, or null. */
+  load(): Promise<TokensInput | null> | TokensInput | null;
+  /**
+   * Takes the lock across processes, waiting at most `waitMs`; resolves to a function that
+   * releases it, or null when the wait ran out (the call then fails with `TimeoutError`).
+   */
+  lock(waitMs: number): Promise<(() => unknown) | null> | (() => unknown) | null;
+  /** Stores `tokens` if the stored refresh token is still `expectedRefreshToken` (or nothing is stored). */
+  compareAndSwap(expectedRefreshToken: string, tokens: OAuthTokens): Promise<boolean> | boolean;
+}
+
+/** Tokens as a store may return them. */
+export interface TokensInput {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt?: Date | string | null;
+}
+
+/** Options of `new Client()`. Exactly one credential: `apiKey`, `accessToken` or `oauth`. */
+export interface ClientOptions {
+  /** Falls back to `PLEO_API_KEY` (then `PLEO_ACCESS_TOKEN`) when no credential is given. */
+  apiKey?: string;
+  accessToken?: string;
+  oauth?: OAuthOptions;
+  /** `production` (default) or `staging`; excludes `baseUrl`. */
+  environment?: 'production' | 'staging';
+  /** Any `https://` URL, or `http://` to a loopback host; falls back to `PLEO_BASE_URL`. */
+  baseUrl?: string;
+  /** One attempt's limit (default 30 000). */
+  timeoutMs?: number;
+  /** Connecting's limit (default 5 000). */
+  connectTimeoutMs?: number;
+  /** A whole call's limit across attempts and waits (default 90 000). */
+  totalTimeoutMs?: number;
+  /** Repeats of a failed attempt (default 2, at most 10). */
+  maxRetries?: number;
+  /** Your application's name and version, appended to the SDK's `User-Agent`. */
+  userAgent?: string;
+  /**
+   * Called after each refresh, before the new token is used: persist both tokens (Pleo
+   * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`)
+   * and the tokens are handed over again on the next call.
+   */
+  onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
+  /** Share the tokens with other processes. */
+  tokenStore?: TokenStore;
+}
+
+/** A client of Pleo's Installations API. Every method returns a Promise and runs off the JS thread. */
+export declare class Client {
+  constructor(options?: ClientOptions);
+  /** The installation of the credential's company, or of `companyId`'s. */
+  getInstallation(options?: { companyId?: string }): Promise<Installation>;
+  /** Creates the installation (API-key integrations; OAuth ones get it from the flow). */
+  createInstallation(options?: { status?: InstallationStatus; metadata?: Record<string, unknown> }): Promise<Installation>;
+  /** Sets the status (and replaces metadata, sets or clears the error code). */
+  updateInstallation(options: {
+    status: InstallationStatus;
+    metadata?: Record<string, unknown>;
+    errorCode?: InstallationErrorCode;
+  }): Promise<Installation>;
+  /** Deletes the installation, which also revokes every OAuth token of the client. */
+  deleteInstallation(): Promise<void>;
+  /** Activates an installation that is AUTHORIZED or PENDING_INTEGRATION. */
+  activateInstallation(): Promise<Installation>;
+  /** @deprecated The API deprecates this endpoint: use `activateInstallation()`. */
+  completeInstallation(): Promise<Installation>;
+  /** Which credential is in use. */
+  introspect(): Promise<Introspection>;
+  /** Polls until the status is one of `statuses`; rejects with `TimeoutError` (default 60 s). */
+  waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
+  /** Refreshes the OAuth tokens now. */
+  refreshTokens(): Promise<void>;
+  /** Any operation by its OpenAPI operationId, JSON in and out (`"null"` for 204). */
+  callJson(operationId: string, requestJson?: string): Promise<string>;
+}
+
+/** The stable kinds of error, the same in every language of the SDK. */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'authentication'
+  | 'permission_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'server'
+  | 'timeout'
+  | 'connection'
+  | 'decode'
+  | 'reauthentication_required'
+  | 'internal';
+
+/** Any failure of the SDK. */
+export declare class PleoError extends Error {
+  /** The kind of failure. */
+  readonly code: ErrorCode;
+  /** The HTTP status of the last response, if there was one. */
+  readonly status: number | null;
+  /** The server's request id, if it sent one. */
+  readonly requestId: string | null;
+  /** The server's response body (at most 4 KiB). */
+  readonly body: string | null;
+  /** HTTP attempts made (0 when refused before sending). */
+  readonly attempts: number;
+  /** Whether the retry policy treats this failure as transient. */
+  readonly retryable: boolean;
+  /** The server's `Retry-After`, in seconds. */
+  readonly retryAfter: number | null;
+}
+/** Bad configuration or request, caught before sending. */
+export declare class InvalidArgumentError extends PleoError {}
+/** 401. */
+export declare class AuthenticationError extends PleoError {}
+/** 403. */
+export declare class PermissionDeniedError extends PleoError {}
+/** 404. */
+export declare class NotFoundError extends PleoError {}
+/** 409. */
+export declare class ConflictError extends PleoError {}
+/** 400, 422 and other 4xx. */
+export declare class BadRequestError extends PleoError {}
+/** 429 after retries. */
+export declare class RateLimitError extends PleoError {}
+/** 5xx after retries. */
+export declare class ServerError extends PleoError {}
+/** A connect or read timeout, or the call's deadline. */
+export declare class TimeoutError extends PleoError {}
+/** Could not connect, reset, TLS failure. */
+export declare class ConnectionError extends PleoError {}
+/** A 2xx whose body is not the documented JSON. */
+export declare class DecodeError extends PleoError {}
+/** The refresh token was rejected: send the user through the OAuth flow again. */
+export declare class ReauthenticationRequiredError extends PleoError {}
+/** A bug in the SDK, or a failed `onTokensRefreshed` / token store (see `cause`). */
+export declare class InternalError extends PleoError {}
+
+/** Where the OAuth endpoints are: at most one of these; production's when none. */
+export interface OAuthEndpointOptions {
+  environment?: 'production' | 'staging';
+  /** The API's base URL (the emulator's `url`): endpoints under `<baseUrl>/oauth/`. */
+  baseUrl?: string;
+}
+
+/** The URL to send the user to, with a fresh PKCE verifier and state: keep both for the callback. */
+export declare function authorizationUrl(
+  options: { clientId: string; redirectUri: string; scopes?: string[]; state?: string; authorizeUrl?: string } & OAuthEndpointOptions,
+): Promise<{ url: string; codeVerifier: string; state: string }>;
+/** Trades the callback's code for tokens (server side: it sends the client secret). */
+export declare function exchangeCode(
+  options: {
+    clientId: string;
+    clientSecret: string;
+    code: string;
+    codeVerifier: string;
+    redirectUri: string;
+    tokenUrl?: string;
+  } & OAuthEndpointOptions,
+): Promise<OAuthTokens>;
+/** The S256 challenge of a verifier. */
+export declare function codeChallenge(codeVerifier: string): Promise<string>;
+/** A fresh random PKCE verifier. */
+export declare function newCodeVerifier(): Promise<string>;
+/** The OAuth helpers, also exported one by one. */
+export declare const oauth: {
+  authorizationUrl: typeof authorizationUrl;
+  exchangeCode: typeof exchangeCode;
+  codeChallenge: typeof codeChallenge;
+  newCodeVerifier: typeof newCodeVerifier;
+};
+
+export { MockServer, Fault, RecordedRequest, SeedInstallation } from './testing';
+
+/** The library's version. */
+export declare const version: string;

@@ -1,0 +1,52 @@
+# The Node binding (node/): npm package pleo-installations, a napi-rs addon over the core.
+# Included by the root Makefile; paths are relative to the repository root.
+
+NODE_DIR := node
+# napi writes its loader and types here first: make test fails when the committed ones differ.
+NODE_GEN := target/node-generated
+NODE_RELEASE := target/node-release
+NAPI := npx --no-install napi
+NAPI_BUILD_FLAGS := --platform --js index.js --dts index.d.ts
+
+.PHONY: node-deps node-build node-regenerate test-node demo-node bench-node
+
+test: test-node
+demo: demo-node
+bench: bench-node
+
+## npm packages of node/ (the napi CLI, TypeScript), installed again only when the manifests change.
+node-deps: $(NODE_DIR)/node_modules/.stamp
+$(NODE_DIR)/node_modules/.stamp: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm install --no-audit --no-fund
+	touch $@
+
+## Debug build of the addon into node/native/; fails when the committed loader or types are stale.
+node-build: node-deps
+	rm -rf $(NODE_GEN) && mkdir -p $(NODE_GEN)
+	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --output-dir ../$(NODE_GEN)
+	cp $(NODE_GEN)/*.node $(NODE_DIR)/native/
+	@diff -u $(NODE_DIR)/native/index.js $(NODE_GEN)/index.js && diff -u $(NODE_DIR)/native/index.d.ts $(NODE_GEN)/index.d.ts \
+	  || { echo "node/native/index.{js,d.ts} are stale: run 'make node-regenerate' and commit them" >&2; exit 1; }
+
+## Rewrites the committed loader and types from the Rust source.
+node-regenerate: node-deps
+	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --output-dir native
+
+## node --test, the TypeScript check of the typed example, and a packed tarball in an empty project.
+test-node: node-build
+	cd $(NODE_DIR) && node --test test/
+	cd $(NODE_DIR) && npx --no-install tsc -p tsconfig.json
+	$(NODE_DIR)/scripts/pack-test.sh
+
+## The installation lifecycle in Node, against the emulator in-process.
+demo-node: node-build
+	mkdir -p examples/node/node_modules && ln -sfn ../../../node examples/node/node_modules/pleo-installations
+	node examples/node/lifecycle.mjs
+
+## 64 concurrent callers, the SDK next to Node's fetch, against one emulator (pinned apart).
+bench-node: node-deps
+	$(CARGO) build --release --locked -p pleo-installations-cli
+	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
+	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
+	NAPI_RS_NATIVE_LIBRARY_PATH=$(abspath $(NODE_RELEASE))/pleo-installations.linux-x64-gnu.node \
+	  $(NODE_DIR)/bench/run.sh $(SERVER_CORE) $(CLIENT_CORE)
