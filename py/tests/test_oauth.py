@@ -244,3 +244,16 @@ def test_file_store_save_and_load(tmp_path: Path) -> None:
         store.load()
     with pytest.raises(TypeError, match="path"):
         FileTokenStore(42)  # type: ignore[arg-type]
+
+
+def test_a_store_failing_while_seeded_fails_the_construction_with_its_cause(server: MockServer) -> None:
+    class Unreachable(MemoryStore):
+        def load(self) -> Optional[OAuthTokens]:
+            raise ConnectionRefusedError("redis is down")
+
+        def compare_and_swap(self, expected_refresh_token: str, tokens: OAuthTokens) -> bool:
+            raise ConnectionRefusedError("redis is down")
+
+    with pytest.raises(PleoError) as caught:
+        Client(base_url=server.url, oauth=credentials(server), token_store=Unreachable())
+    assert isinstance(caught.value.__cause__, ConnectionRefusedError)

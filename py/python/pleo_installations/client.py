@@ -17,10 +17,6 @@ from ._checks import check_type, seconds_to_ms
 from .models import Installation, InstallationErrorCode, InstallationStatus, Introspection
 from .oauth import FileTokenStore, OAuthCredentials, OAuthTokens, TokenStore, _NativeTokenStore
 
-#: The environments the SDK knows, by name.
-ENVIRONMENTS = ("production", "staging")
-
-
 def _enum_value(name: str, value: Union[Enum, str]) -> str:
     check_type(name, value, (str, Enum))
     return str(value.value) if isinstance(value, Enum) else value
@@ -58,16 +54,10 @@ class Client:
         check_type("environment", environment, str)
         check_type("base_url", base_url, str, optional=True)
         check_type("max_retries", max_retries, int)
-        if not 0 <= max_retries < 2**32:
-            raise errors.invalid_argument(f"max_retries {max_retries} is out of range")
         check_type("user_agent", user_agent, str, optional=True)
         if on_tokens_refreshed is not None and not callable(on_tokens_refreshed):
             raise TypeError(
                 f"on_tokens_refreshed must be callable or None, not {type(on_tokens_refreshed).__name__}"
-            )
-        if environment not in ENVIRONMENTS:
-            raise errors.invalid_argument(
-                f"environment must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
             )
         if (on_tokens_refreshed is not None or token_store is not None) and oauth is None:
             raise errors.invalid_argument("on_tokens_refreshed and token_store need oauth credentials")
