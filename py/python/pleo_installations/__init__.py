@@ -1,0 +1,73 @@
+"""A client for the Installations API of the Pleo App Marketplace.
+
+.. code-block:: python
+
+    from pleo_installations import Client
+
+    with Client(api_key="...") as client:
+        print(client.get_installation().status)
+"""
+
+from __future__ import annotations
+
+from ._native import __version__
+from .client import Client
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DecodeError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    PleoError,
+    RateLimitError,
+    ReauthenticationRequiredError,
+    ServerError,
+)
+from .models import AuthMethod, Installation, InstallationErrorCode, InstallationStatus, Introspection
+from .oauth import (
+    AuthorizationRequest,
+    FileTokenStore,
+    OAuthCredentials,
+    OAuthTokens,
+    TokenStore,
+    authorization_url,
+    code_challenge,
+    exchange_code,
+    new_code_verifier,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthMethod",
+    "AuthenticationError",
+    "AuthorizationRequest",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "DecodeError",
+    "FileTokenStore",
+    "Installation",
+    "InstallationErrorCode",
+    "InstallationStatus",
+    "InvalidArgumentError",
+    "Introspection",
+    "NotFoundError",
+    "OAuthCredentials",
+    "OAuthTokens",
+    "PermissionDeniedError",
+    "PleoError",
+    "RateLimitError",
+    "ReauthenticationRequiredError",
+    "ServerError",
+    "TokenStore",
+    "__version__",
+    "authorization_url",
+    "code_challenge",
+    "exchange_code",
+    "new_code_verifier",
+]

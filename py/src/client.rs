@@ -1,0 +1,77 @@
+//! `_native.Client`: the core client behind its JSON door.
+
+use std::sync::Arc;
+
+use pleo_installations::oauth::OAuthTokens;
+use pyo3::prelude::*;
+
+use crate::error;
+use crate::token_store::{FileTokenStore, PyTokenStore};
+
+/// The `User-Agent` product token of this binding.
+const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
+
+/// A core client; safe to share between threads, the GIL released during every call.
+#[pyclass(frozen, module = "pleo_installations._native")]
+pub(crate) struct Client {
+    inner: pleo_installations::Client,
+}
+
+#[pymethods]
+impl Client {
+    /// Builds a client from the configuration JSON of the API contract, with an optional
+    /// refresh hook (called with the tokens' JSON) and an optional token store: a
+    /// `FileTokenStore`, or a Python object (see `token_store.rs`).
+    #[new]
+    #[pyo3(signature = (config_json, on_tokens_refreshed=None, token_store=None))]
+    fn new(
+        py: Python<'_>,
+        config_json: &str,
+        on_tokens_refreshed: Option<Py<PyAny>>,
+        token_store: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Client> {
+        let mut builder = pleo_installations::ClientBuilder::from_json(config_json)
+            .map_err(|e| error::to_py(py, &e))?
+            .sdk_component(SDK_COMPONENT);
+        if let Some(hook) = on_tokens_refreshed {
+            builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
+                let tokens_json = tokens.to_json().to_string();
+                Python::attach(|py| hook.call1(py, (tokens_json,)))?;
+                Ok(())
+            });
+        }
+        if let Some(store) = token_store {
+            builder = match store.cast::<FileTokenStore>() {
+                Ok(file) => builder.token_store(file.get().inner.clone()),
+                Err(_) => builder.token_store(Arc::new(PyTokenStore(store.unbind()))),
+            };
+        }
+        let inner = builder.build().map_err(|e| error::to_py(py, &e))?;
+        Ok(Client { inner })
+    }
+
+    /// Calls an operation by its operationId with a JSON request; returns the result JSON.
+    fn call_json(
+        &self,
+        py: Python<'_>,
+        operation_id: &str,
+        request_json: &str,
+    ) -> PyResult<String> {
+        py.detach(|| self.inner.call_json(operation_id, request_json))
+            .map_err(|e| error::to_py(py, &e))
+    }
+
+    /// The base URL the client calls.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+}
+
+/// Calls an OAuth helper (`authorizationUrl`, `exchangeCode`, `codeChallenge`,
+/// `newCodeVerifier`) with a JSON request; returns the result JSON.
+#[pyfunction]
+pub(crate) fn oauth_call(py: Python<'_>, function: &str, request_json: &str) -> PyResult<String> {
+    py.detach(|| pleo_installations::oauth::call_json(function, request_json))
+        .map_err(|e| error::to_py(py, &e))
+}

@@ -1,0 +1,25 @@
+//! The native half of the Python binding, `pleo_installations._native`: the core's JSON door
+//! and the emulator, with the GIL released around every network call. The pure-Python
+//! package `pleo_installations` turns its JSON into Python objects and exceptions.
+
+mod client;
+mod error;
+mod logging;
+mod mock;
+mod token_store;
+
+use pyo3::prelude::*;
+
+/// The module `pleo_installations._native`.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("NativeError", m.py().get_type::<error::NativeError>())?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<mock::MockServer>()?;
+    m.add_class::<token_store::FileTokenStore>()?;
+    m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
+    logging::install(m.py());
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! A token store written in Python, adapted to the core's `TokenStore`. The Python side
+//! (`pleo_installations.oauth._NativeTokenStore`) speaks JSON: `load() -> str | None`,
+//! `lock(wait_seconds) -> held` (with `release()`), `compare_and_swap(expected, tokens_json)
+//! -> bool`. A Python exception is passed through as the source of the SDK's error.
+//! Also the core's file store, for Python.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pleo_installations::Secret;
+use pleo_installations::oauth::{self, LockTimeout, OAuthTokens, StoreError, TokenStore};
+use pyo3::exceptions::{PyOSError, PyTimeoutError, PyValueError};
+use pyo3::prelude::*;
+
+/// A Python token store; every method takes the GIL for the duration of its Python call.
+pub(crate) struct PyTokenStore(pub(crate) Py<PyAny>);
+
+/// A lock taken from a Python store, released when dropped.
+struct Held(Py<PyAny>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        Python::attach(|py| {
+            if let Err(e) = self.0.call_method0(py, "release") {
+                // Nowhere to return it from a drop: report it the way Python reports an
+                // exception raised in __del__.
+                e.write_unraisable(py, Some(self.0.bind(py)));
+            }
+        });
+    }
+}
+
+impl TokenStore for PyTokenStore {
+    fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
+        let json: Option<String> =
+            Python::attach(|py| self.0.call_method0(py, "load")?.extract(py))?;
+        json.map(|text| {
+            let value: serde_json::Value = serde_json::from_str(&text)?;
+            Ok(OAuthTokens::from_json(&value)?)
+        })
+        .transpose()
+    }
+
+    fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
+        Python::attach(
+            |py| match self.0.call_method1(py, "lock", (wait.as_secs_f64(),)) {
+                Ok(held) => Ok(Box::new(Held(held)) as Box<dyn Send>),
+                Err(e) if e.is_instance_of::<PyTimeoutError>(py) => {
+                    Err(Box::new(LockTimeout(wait)) as StoreError)
+                }
+                Err(e) => Err(Box::new(e) as StoreError),
+            },
+        )
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: &Secret,
+        tokens: &OAuthTokens,
+    ) -> Result<bool, StoreError> {
+        let tokens_json = tokens.to_json().to_string();
+        Ok(Python::attach(|py| {
+            self.0
+                .call_method1(py, "compare_and_swap", (expected.expose(), tokens_json))?
+                .extract::<bool>(py)
+        })?)
+    }
+}
+
+/// The core's token store in a JSON file, shared by processes without a round trip through
+/// Python: `_native.Client` uses it directly.
+#[pyclass(frozen, module = "pleo_installations._native")]
+pub(crate) struct FileTokenStore {
+    pub(crate) inner: Arc<oauth::FileTokenStore>,
+}
+
+fn os_error(error: StoreError) -> PyErr {
+    PyOSError::new_err(error.to_string())
+}
+
+#[pymethods]
+impl FileTokenStore {
+    /// A store in the file at `path` (created on the first write).
+    #[new]
+    fn new(path: PathBuf) -> FileTokenStore {
+        FileTokenStore {
+            inner: Arc::new(oauth::FileTokenStore::new(path)),
+        }
+    }
+
+    /// Where the tokens are stored.
+    #[getter]
+    fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+
+    /// The stored tokens as JSON, or `None` when there is no file.
+    fn load(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        let tokens = py.detach(|| self.inner.load()).map_err(os_error)?;
+        Ok(tokens.map(|tokens| tokens.to_json().to_string()))
+    }
+
+    /// Writes the tokens (JSON) under the file's lock, without comparing.
+    fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
+        let value: serde_json::Value = serde_json::from_str(tokens_json)
+            .map_err(|e| PyValueError::new_err(format!("tokens JSON: {e}")))?;
+        let tokens = OAuthTokens::from_json(&value)
+            .map_err(|e| PyValueError::new_err(e.message().to_owned()))?;
+        py.detach(|| self.inner.save(&tokens)).map_err(os_error)
+    }
+}

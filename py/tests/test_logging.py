@@ -1,0 +1,34 @@
+"""The core's log records reach logging under "pleo_installations", without secrets."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from pleo_installations import Client
+from pleo_installations.testing import MockServer
+
+
+def test_records_reach_python_logging(caplog: pytest.LogCaptureFixture, server: MockServer) -> None:
+    caplog.set_level(logging.DEBUG, logger="pleo_installations")
+    server.push_fault(status=503)
+    with Client(base_url=server.url, api_key=server.api_key) as client:
+        client.introspect()
+    ours = [r for r in caplog.records if r.name.split(".")[0] == "pleo_installations"]
+    messages = [r.getMessage() for r in ours]
+    assert any("GET /v1/introspect" in m and "status=503" in m for m in messages), messages
+    assert any("status=200" in m and "attempt=2" in m for m in messages), messages
+    assert all(r.levelno == logging.DEBUG for r in ours if "GET /v1/introspect" in r.getMessage())
+    assert all(server.api_key not in m for m in messages)
+
+
+def test_level_changes_apply(caplog: pytest.LogCaptureFixture, server: MockServer) -> None:
+    caplog.set_level(logging.DEBUG, logger="pleo_installations")
+    with Client(base_url=server.url, api_key=server.api_key) as client:
+        client.introspect()
+        assert any(r.name.startswith("pleo_installations") for r in caplog.records)
+        caplog.clear()
+        logging.getLogger("pleo_installations").setLevel(logging.WARNING)
+        client.introspect()
+    assert not [r for r in caplog.records if r.name.startswith("pleo_installations")]

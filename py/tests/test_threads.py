@@ -1,0 +1,50 @@
+"""One client shared by many threads, with the GIL free while a call waits on the network."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import List
+
+from pleo_installations import Client
+from pleo_installations.testing import MockServer
+
+
+def test_a_slow_call_does_not_stall_python_threads(client: Client, server: MockServer) -> None:
+    server.push_fault(delay=1.0, operation="introspect")
+    done = threading.Event()
+
+    def slow() -> None:
+        client.introspect()
+        done.set()
+
+    caller = threading.Thread(target=slow)
+    caller.start()
+    time.sleep(0.1)  # the call is now waiting on the emulator
+    ticks = 0
+    started = time.monotonic()
+    while time.monotonic() - started < 0.5:
+        ticks += 1
+    assert not done.is_set(), "the delayed call returned early"
+    # Holding the GIL for the whole call would leave this thread (almost) no ticks.
+    assert ticks > 10_000, ticks
+    # Another call on the same client goes through while the slow one is pending.
+    quick_started = time.monotonic()
+    assert client.introspect().auth_method == "API_KEY"
+    assert time.monotonic() - quick_started < 0.5
+    assert not done.is_set()
+    caller.join(5)
+    assert done.is_set()
+
+
+def test_many_threads_share_one_client(client: Client, server: MockServer) -> None:
+    client.create_installation()
+
+    def work(_: int) -> List[str]:
+        return [client.get_installation().status for _ in range(20)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(8)))
+    assert results == [["ACTIVATED"] * 20] * 8
+    assert len(server.journal()) == 1 + 8 * 20
