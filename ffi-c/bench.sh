@@ -7,14 +7,9 @@ cd "$(dirname "$0")/.."
 server_core=${1:-0}
 client_core=${2:-1}
 
-# The command prefix that pins to a core, when the machine can.
-pin() {
-    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then echo "taskset -c $1"; fi
-}
-
-source ffi-c/mock.sh
+source tests/emulator.sh
 # shellcheck disable=SC2046 # pin's output is a command prefix
-start_mock "target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/pleo-installations" $(pin "$server_core")
+start_mock "$release_cli" $(pin "$server_core")
 
 mkdir -p tests/bench/results
 out=tests/bench/results/c-overhead.md

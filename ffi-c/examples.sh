@@ -11,7 +11,7 @@ link=(-L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN')
 gcc -std=c11 -Wall -Wextra -Werror -Iinclude examples/c/lifecycle.c -o "$out/lifecycle" "${link[@]}"
 g++ -std=c++17 -Wall -Wextra -Werror -Iinclude examples/cpp/lifecycle.cpp -o "$out/lifecycle_cpp" "${link[@]}"
 
-source ffi-c/mock.sh
+source tests/emulator.sh
 start_mock "$lib_dir/pleo-installations"
 export PLEO_BASE_URL=$url PLEO_API_KEY=$api_key
 echo "== examples/c/lifecycle.c"

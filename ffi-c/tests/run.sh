@@ -20,7 +20,7 @@ gcc -std=c11 -O1 "${cflags[@]}" "${c_sources[@]}" -o "$out/test_ffi" "${link[@]}
 gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${c_sources[@]}" -o "$out/test_ffi_asan" "${link[@]}"
 g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp -o "$out/test_hpp_asan" "${link[@]}"
 
-source ffi-c/mock.sh
+source tests/emulator.sh
 start_mock "$lib_dir/pleo-installations"
 
 echo "== C tests under valgrind (16 threads x ${VALGRIND_CALLS:-100} calls)"

@@ -113,15 +113,7 @@ fn parse(body: &[u8]) -> Result<Value, ApiError> {
 
 /// `POST /__mock/faults`: one fault object, or an array of them (all or none are queued).
 fn push_faults(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
-    let value = parse(body)?;
-    let specs = match value {
-        Value::Array(items) => items,
-        single => vec![single],
-    };
-    let faults = specs
-        .iter()
-        .map(Fault::from_json)
-        .collect::<Result<Vec<_>, _>>()
+    let faults = Fault::list_from_json(&parse(body)?)
         .map_err(|e| ApiError::bad_request("invalid_fault", e.to_string()))?;
     let mut queue = emulator.faults();
     for fault in faults {

@@ -134,6 +134,14 @@ impl Fault {
         spec.into_fault()
     }
 
+    /// Reads one fault description, or an array of them (all valid, or an error).
+    pub fn list_from_json(value: &Value) -> Result<Vec<Fault>, MockError> {
+        match value {
+            Value::Array(items) => items.iter().map(Fault::from_json).collect(),
+            single => Ok(vec![Fault::from_json(single)?]),
+        }
+    }
+
     /// This fault in the admin API's JSON form (`times` is what is left of it).
     pub fn to_json(&self) -> Value {
         let mut out = json!({ "times": self.times });

@@ -65,16 +65,7 @@ impl NativeMockServer {
     #[napi]
     pub fn push_faults(&self, faults_json: String) -> napi::Result<()> {
         let server = self.running()?;
-        let value = parse("the fault", &faults_json)?;
-        let specs = match value {
-            Value::Array(items) => items,
-            single => vec![single],
-        };
-        let faults = specs
-            .iter()
-            .map(Fault::from_json)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(fail)?;
+        let faults = Fault::list_from_json(&parse("the fault", &faults_json)?).map_err(fail)?;
         faults
             .into_iter()
             .for_each(|fault| server.push_fault(fault));

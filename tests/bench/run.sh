@@ -6,17 +6,9 @@ cd "$(dirname "$0")/../.."
 server_core=${1:-0}
 client_core=${2:-1}
 
-# The command prefix that pins to a core, when the machine can.
-pin() {
-    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then echo "taskset -c $1"; fi
-}
-
-# exec, so that the coprocess's pid is the emulator's own and the trap below stops it.
-coproc MOCK { exec $(pin "$server_core") "target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/pleo-installations" mock --port 0; }
-trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
-read -r ready <&"${MOCK[0]}"
-url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
-key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' <<<"$ready")
+source tests/emulator.sh
+# shellcheck disable=SC2046 # pin's output is a command prefix
+start_mock "$release_cli" $(pin "$server_core")
 
 mkdir -p tests/bench/results
 out=tests/bench/results/core-latency.md
@@ -27,5 +19,5 @@ out=tests/bench/results/core-latency.md
          "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $server_core, client to core $client_core."
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), \`make bench\`."
     echo
-    PLEO_BASE_URL=$url PLEO_API_KEY=$key $(pin "$client_core") cargo bench --quiet --locked -p pleo-installations --bench latency
+    PLEO_BASE_URL=$url PLEO_API_KEY=$api_key $(pin "$client_core") cargo bench --quiet --locked -p pleo-installations --bench latency
 } | tee "$out"

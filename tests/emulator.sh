@@ -1,0 +1,25 @@
+# Sourced by the scripts that run the emulator in its own process (benchmarks, the C tests
+# and examples). Paths are relative to the repository root.
+
+# The CLI of a release build, which serves the emulator for the benchmarks.
+release_cli="target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/pleo-installations"
+
+# `pin CORE`: the command prefix that pins to CORE, when the machine can (else nothing).
+pin() {
+    if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then echo "taskset -c $1"; fi
+}
+
+# `start_mock BINARY [PREFIX...]` starts the emulator (`BINARY mock --port 0`, behind a
+# command prefix such as `pin`'s), stops it when the script exits, and sets `url` and
+# `api_key` from the line it prints.
+start_mock() {
+    local binary=$1
+    shift
+    # exec, so that the coprocess's pid is the emulator's own and the trap stops it.
+    coproc MOCK { exec "$@" "$binary" mock --port 0; }
+    trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
+    local ready
+    read -r ready <&"${MOCK[0]}"
+    url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
+    api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' <<<"$ready")
+}
