@@ -300,12 +300,19 @@ impl MockServer {
     /// step; returns `(access_token, refresh_token)`.
     ///
     /// # Panics
-    /// If no OAuth client has this id.
+    /// If no OAuth client has this id; [`try_issue_tokens`](MockServer::try_issue_tokens)
+    /// returns an error instead.
     pub fn issue_tokens(&self, client_id: &str) -> (String, String) {
-        match self.emulator.issue_tokens(Some(client_id)) {
-            Ok(issued) => (issued.access_token, issued.refresh_token),
+        match self.try_issue_tokens(client_id) {
+            Ok(tokens) => tokens,
             Err(e) => panic!("issue_tokens: {e}"),
         }
+    }
+
+    /// [`issue_tokens`](MockServer::issue_tokens), failing when no OAuth client has this id.
+    pub fn try_issue_tokens(&self, client_id: &str) -> Result<(String, String), MockError> {
+        let issued = self.emulator.issue_tokens(Some(client_id))?;
+        Ok((issued.access_token, issued.refresh_token))
     }
 
     /// Moves the emulator's clock forward by `by` (for token and code expiry only), so

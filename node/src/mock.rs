@@ -129,17 +129,8 @@ impl NativeMockServer {
     /// `{access_token, refresh_token}` as JSON.
     #[napi]
     pub fn issue_tokens(&self, client_id: String) -> napi::Result<String> {
-        let server = self.running()?;
-        if !server
-            .oauth_clients()
-            .iter()
-            .any(|c| c.client_id == client_id)
-        {
-            return Err(fail(format!(
-                "the emulator has no OAuth client {client_id:?}"
-            )));
-        }
-        let (access_token, refresh_token) = server.issue_tokens(&client_id);
+        let (access_token, refresh_token) =
+            self.running()?.try_issue_tokens(&client_id).map_err(fail)?;
         Ok(json!({ "access_token": access_token, "refresh_token": refresh_token }).to_string())
     }
 

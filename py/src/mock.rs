@@ -162,17 +162,9 @@ impl MockServer {
 
     /// A new token family for `client_id`: `(access_token, refresh_token)`.
     fn issue_tokens(&self, client_id: &str) -> PyResult<(String, String)> {
-        let server = self.running()?;
-        if !server
-            .oauth_clients()
-            .iter()
-            .any(|c| c.client_id == client_id)
-        {
-            return Err(PyValueError::new_err(format!(
-                "no OAuth client {client_id:?} in the emulator"
-            )));
-        }
-        Ok(server.issue_tokens(client_id))
+        self.running()?
+            .try_issue_tokens(client_id)
+            .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
     /// Moves the emulator's token clock forward by `seconds`.

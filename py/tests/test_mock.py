@@ -28,6 +28,13 @@ def test_bad_faults_are_refused(server: MockServer) -> None:
         server.push_fault(status="500")  # type: ignore[arg-type]
 
 
+def test_tokens_for_an_unknown_oauth_client_are_refused(server: MockServer) -> None:
+    with pytest.raises(ValueError, match="nobody"):
+        server.issue_tokens("nobody")
+    access, refresh = server.issue_tokens()
+    assert access and refresh and access != refresh
+
+
 def test_journal(client: Client, server: MockServer) -> None:
     client.create_installation(metadata={"k": "v"})
     entry = server.journal()[0]
