@@ -255,21 +255,16 @@ impl MockServer {
 
     /// Plays the user's browser on the consent page: answers what `GET authorize_url` would
     /// (directly, not journaled, no faults) and reads the redirect to the client's callback.
-    /// Fails when the page answers without a redirect or redirects with an `error`.
+    /// Fails, naming the OAuth `error` and its description, when the page answers without a
+    /// redirect or redirects with an `error`.
     pub fn consent(&self, authorize_url: &str) -> Result<Consent, MockError> {
         let query = authorize_url.split_once('?').map(|(_, query)| query);
-        let response = oauth::endpoints::authorize(&self.emulator, query);
-        let callback = response
-            .headers()
-            .get(hyper::header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .ok_or_else(|| {
+        let callback =
+            oauth::endpoints::consent(&self.emulator, query).map_err(|(error, description)| {
                 MockError::new(format!(
-                    "the consent page answered HTTP {} without a redirect",
-                    response.status()
+                    "the consent page refused without a redirect: {error}: {description}"
                 ))
-            })?
-            .to_owned();
+            })?;
         let query = callback.split_once('?').map_or("", |(_, query)| query);
         let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .into_owned()

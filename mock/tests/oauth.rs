@@ -644,12 +644,12 @@ fn consent_answers_like_the_consent_page_without_http() {
     let mut unknown = authorize_params("st-2");
     unknown[0] = ("client_id", "nobody");
     let url = format!("{}?{}", server.authorize_url(), encode(&unknown));
+    let refused = server.consent(&url).unwrap_err();
     assert!(
-        server
-            .consent(&url)
-            .unwrap_err()
-            .message()
-            .contains("without a redirect")
+        refused.message().contains("without a redirect")
+            && refused.message().contains("invalid_client")
+            && refused.message().contains("nobody"),
+        "{refused}"
     );
     let mut plain = authorize_params("st-3");
     plain[6] = ("code_challenge_method", "plain");

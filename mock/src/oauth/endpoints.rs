@@ -93,46 +93,67 @@ fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a s
 /// `GET /oauth/authorize`: the test user consents at once; answers a 302 to the client's
 /// redirect URI with `code` and `state`, or with `error` and `error_description`.
 pub(crate) fn authorize(emulator: &Emulator, query: Option<&str>) -> HttpResponse {
+    match consent(emulator, query) {
+        Ok(location) => {
+            let mut response = response::empty(StatusCode::FOUND);
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(LOCATION, value);
+            }
+            no_store(response)
+        }
+        Err((error, description)) => OAuthError {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description,
+        }
+        .into_response(),
+    }
+}
+
+/// What the consent page does for an authorisation request: the URL of the client's
+/// callback it redirects to (with a code, or an `error` the client must see), or the
+/// `(error, description)` it shows the user when it cannot redirect at all.
+pub(crate) fn consent(
+    emulator: &Emulator,
+    query: Option<&str>,
+) -> Result<String, (&'static str, String)> {
     let params = match parse_params(query.unwrap_or("").as_bytes()) {
         Ok(params) => params,
-        Err(message) => return OAuthError::new("invalid_request", message).into_response(),
+        Err(message) => return Err(("invalid_request", message)),
     };
     let mut oauth = emulator.oauth();
     let client = match required(&params, "client_id") {
         Ok(id) => match oauth.client(id) {
             Some(client) => client.clone(),
             None => {
-                return OAuthError::new(
+                return Err((
                     "invalid_client",
                     format!("no OAuth client with client_id {id:?} is registered"),
-                )
-                .with_status(StatusCode::BAD_REQUEST)
-                .into_response();
+                ));
             }
         },
-        Err(e) => return e.into_response(),
+        Err(e) => return Err((e.error, e.description)),
     };
     let redirect_uri = match required(&params, "redirect_uri") {
         Ok(uri) if client.redirect_uris.iter().any(|r| r == uri) => uri.to_owned(),
         Ok(uri) => {
-            return OAuthError::new(
+            return Err((
                 "invalid_request",
                 format!(
                     "the redirect_uri {uri:?} is not registered for this client (registered: {})",
                     client.redirect_uris.join(", ")
                 ),
-            )
-            .into_response();
+            ));
         }
-        Err(e) => return e.into_response(),
+        Err(e) => return Err((e.error, e.description)),
     };
     let state = param(&params, "state");
     let redirect_error = |error: &str, description: &str| {
-        redirect(
+        Ok(redirect(
             &redirect_uri,
             &[("error", error), ("error_description", description)],
             state,
-        )
+        ))
     };
     match param(&params, "response_type") {
         Some("code") => {}
@@ -189,30 +210,18 @@ pub(crate) fn authorize(emulator: &Emulator, query: Option<&str>) -> HttpRespons
             family: None,
         },
     );
-    redirect(&redirect_uri, &[("code", &code)], state)
+    Ok(redirect(&redirect_uri, &[("code", &code)], state))
 }
 
-impl OAuthError {
-    fn with_status(mut self, status: StatusCode) -> OAuthError {
-        self.status = status;
-        self
-    }
-}
-
-/// A 302 to `uri` with these query parameters and `state` (when given) appended.
-fn redirect(uri: &str, params: &[(&str, &str)], state: Option<&str>) -> HttpResponse {
+/// The callback URL `uri` with `params` and the client's `state` added to its query.
+fn redirect(uri: &str, params: &[(&str, &str)], state: Option<&str>) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(params);
     if let Some(state) = state {
         query.append_pair("state", state);
     }
     let separator = if uri.contains('?') { '&' } else { '?' };
-    let location = format!("{uri}{separator}{}", query.finish());
-    let mut response = response::empty(StatusCode::FOUND);
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    no_store(response)
+    format!("{uri}{separator}{}", query.finish())
 }
 
 /// `POST /oauth/token`: the `authorization_code` and `refresh_token` grants.
