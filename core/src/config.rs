@@ -172,6 +172,32 @@ impl ClientBuilder {
         Config::from_json(json).map(ClientBuilder::from_config)
     }
 
+    /// Fills what the configuration leaves unset from the environment, as the Python and
+    /// Node clients do: with no credential, `PLEO_API_KEY` or else `PLEO_ACCESS_TOKEN`;
+    /// with neither `base_url` nor `environment`, `PLEO_BASE_URL`. Empty variables count as
+    /// unset.
+    pub fn env_fallbacks(self) -> ClientBuilder {
+        self.fallbacks(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    fn fallbacks(mut self, var: impl Fn(&str) -> Option<String>) -> ClientBuilder {
+        let config = &mut self.config;
+        if config.api_key.is_none()
+            && config.access_token.is_none()
+            && config.oauth.is_none()
+            && self.oauth.is_none()
+        {
+            config.api_key = var("PLEO_API_KEY");
+            if config.api_key.is_none() {
+                config.access_token = var("PLEO_ACCESS_TOKEN");
+            }
+        }
+        if config.base_url.is_none() && config.environment.is_none() {
+            config.base_url = var("PLEO_BASE_URL");
+        }
+        self
+    }
+
     /// Uses `base_url` instead of a hosted environment.
     pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
         self.config.base_url = Some(base_url.into());
@@ -335,6 +361,11 @@ impl ClientBuilder {
                 ));
             }
         }
+        if oauth.is_none() && (self.on_tokens_refreshed.is_some() || self.token_store.is_some()) {
+            return Err(Error::invalid_argument(
+                "on_tokens_refreshed and token_store need an OAuth credential: they would never be called",
+            ));
+        }
         if let Some(key) = &config.api_key {
             return Credential::api_key(key);
         }
@@ -460,6 +491,53 @@ mod tests {
 
     fn builder(json: &str) -> Result<Settings> {
         ClientBuilder::from_json(json)?.settings()
+    }
+
+    /// The configuration after the fallbacks, with these variables set.
+    fn with_vars(json: &str, vars: &[(&str, &str)]) -> Config {
+        let builder = ClientBuilder::from_json(json).unwrap();
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        builder
+            .fallbacks(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .config
+    }
+
+    #[test]
+    fn the_environment_fills_only_what_is_unset() {
+        let all = [
+            ("PLEO_API_KEY", "env-key"),
+            ("PLEO_ACCESS_TOKEN", "env-token"),
+            ("PLEO_BASE_URL", "http://127.0.0.1:1"),
+        ];
+        let filled = with_vars("{}", &all);
+        assert_eq!(filled.api_key.as_deref(), Some("env-key"));
+        assert_eq!(filled.access_token, None, "the API key wins over the token");
+        assert_eq!(filled.base_url.as_deref(), Some("http://127.0.0.1:1"));
+
+        let token = with_vars("{}", &all[1..]);
+        assert_eq!(token.access_token.as_deref(), Some("env-token"));
+
+        let explicit = with_vars(
+            r#"{"access_token": "t", "environment": "production"}"#,
+            &all,
+        );
+        assert_eq!(explicit.api_key, None);
+        assert_eq!(explicit.access_token.as_deref(), Some("t"));
+        assert_eq!(explicit.base_url, None, "an explicit environment is kept");
+    }
+
+    #[test]
+    fn hooks_without_oauth_are_refused() {
+        let err = ClientBuilder::from_json(r#"{"api_key": "k"}"#)
+            .unwrap()
+            .on_tokens_refreshed(|_| Ok(()))
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
+        assert!(err.message().contains("need an OAuth credential"), "{err}");
     }
 
     #[test]
