@@ -1,5 +1,6 @@
 //! `_native.Client`: the core client behind its JSON door.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 use pleo_installations::oauth::OAuthTokens;
@@ -19,9 +20,12 @@ pub(crate) struct Client {
 
 #[pymethods]
 impl Client {
-    /// Builds a client from the configuration JSON of the API contract, with an optional
-    /// refresh hook (called with the tokens' JSON) and an optional token store: a
-    /// `FileTokenStore`, or a Python object (see `token_store.rs`).
+    /// Builds a client from the configuration JSON of the API contract (what it leaves unset
+    /// is read from `PLEO_API_KEY`, `PLEO_ACCESS_TOKEN` and `PLEO_BASE_URL` by the core's
+    /// rule), with an optional refresh hook (called with the tokens' JSON) and an optional
+    /// token store: a `FileTokenStore`, or a Python object (see `token_store.rs`). The GIL
+    /// is released while the core builds (seeding a store may wait for its lock), and a
+    /// panic there is an error of kind `internal`.
     #[new]
     #[pyo3(signature = (config_json, on_tokens_refreshed=None, token_store=None))]
     fn new(
@@ -32,6 +36,7 @@ impl Client {
     ) -> PyResult<Client> {
         let mut builder = pleo_installations::ClientBuilder::from_json(config_json)
             .map_err(|e| error::to_py(py, &e))?
+            .env_fallbacks()
             .sdk_component(SDK_COMPONENT);
         if let Some(hook) = on_tokens_refreshed {
             builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
@@ -46,7 +51,18 @@ impl Client {
                 Err(_) => builder.token_store(Arc::new(PyTokenStore(store.unbind()))),
             };
         }
-        let inner = builder.build().map_err(|e| error::to_py(py, &e))?;
+        let inner = py
+            .detach(|| {
+                panic::catch_unwind(AssertUnwindSafe(|| builder.build())).unwrap_or_else(
+                    |payload| {
+                        Err(pleo_installations::Error::from_panic(
+                            "Client",
+                            payload.as_ref(),
+                        ))
+                    },
+                )
+            })
+            .map_err(|e| error::to_py(py, &e))?;
         Ok(Client { inner })
     }
 

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 import pytest
 
-from pleo_installations import Client, InvalidArgumentError, OAuthCredentials, OAuthTokens
+from pleo_installations import Client, FileTokenStore, InvalidArgumentError, OAuthCredentials, OAuthTokens
 from pleo_installations.testing import MockServer
 
 
@@ -17,7 +17,7 @@ from pleo_installations.testing import MockServer
         ("api_key", 42),
         ("access_token", b"bytes"),
         ("oauth", {"client_id": "x"}),
-        ("environment", None),
+        ("environment", 1),
         ("base_url", 1.5),
         ("timeout", "30"),
         ("connect_timeout", True),
@@ -72,6 +72,9 @@ def test_wrong_argument_types(client: Client, call: Any, argument: str) -> None:
         ({"api_key": "k", "timeout": 1e20}, "timeout"),
         ({"api_key": "k", "timeout": 0}, "timeout"),
         ({"api_key": "k", "environment": "moon"}, "environment"),
+        ({"api_key": "k", "environment": "staging", "base_url": "http://127.0.0.1:9"}, "not both"),
+        ({"api_key": "k", "on_tokens_refreshed": print}, "need an OAuth credential"),
+        ({"api_key": "k", "token_store": FileTokenStore("unused.json")}, "need an OAuth credential"),
         ({"api_key": "k", "base_url": "http://example.com"}, "http"),
         ({"api_key": "k", "base_url": "not a url"}, "base_url"),
     ],
@@ -94,9 +97,14 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch, server: MockServ
     monkeypatch.setenv("PLEO_ACCESS_TOKEN", server.access_token)
     with Client() as client:
         assert client.introspect().auth_method == "OAUTH2"
-    # Passed values win over the environment.
+    # Passed values win over the environment; the API key over the access token.
     with Client(api_key=server.api_key, base_url=server.url) as client:
         assert client.introspect().auth_method == "API_KEY"
+    monkeypatch.setenv("PLEO_API_KEY", server.api_key)
+    with Client() as client:
+        assert client.introspect().auth_method == "API_KEY"
+    # An explicit environment keeps PLEO_BASE_URL out.
+    assert Client(environment="production").base_url == "https://external.pleo.io"
 
 
 def test_staging_and_production(monkeypatch: pytest.MonkeyPatch) -> None:

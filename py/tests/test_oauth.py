@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import multiprocessing
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
@@ -244,6 +246,30 @@ def test_file_store_save_and_load(tmp_path: Path) -> None:
         store.load()
     with pytest.raises(TypeError, match="path"):
         FileTokenStore(42)  # type: ignore[arg-type]
+
+
+def test_other_threads_run_while_the_client_waits_for_the_store_lock(server: MockServer, tmp_path: Path) -> None:
+    store = FileTokenStore(tmp_path / "tokens.json")
+    built: List[object] = []
+    with open(tmp_path / "tokens.json.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # as another process holding the store's lock
+
+        def build() -> None:
+            try:
+                with Client(base_url=server.url, oauth=credentials(server), token_store=store, total_timeout=3):
+                    built.append("built")
+            except PleoError as e:
+                built.append(e)
+
+        builder = threading.Thread(target=build)
+        builder.start()
+        # Holding the GIL while waiting for the lock, the build would keep this thread from
+        # waking up and releasing the lock until it timed out.
+        time.sleep(0.3)
+        assert builder.is_alive() and not built
+        fcntl.flock(lock_file, fcntl.LOCK_UN)
+    builder.join()
+    assert built == ["built"]
 
 
 def test_a_store_failing_while_seeded_fails_the_construction_with_its_cause(server: MockServer) -> None:

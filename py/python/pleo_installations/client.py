@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 import warnings
 from collections import abc
@@ -26,10 +25,17 @@ class Client:
     """A client of the Pleo Installations API.
 
     Pass exactly one credential (``api_key``, ``access_token`` or ``oauth``); when none is
-    given, ``PLEO_API_KEY`` or ``PLEO_ACCESS_TOKEN`` is read from the environment, and
-    ``PLEO_BASE_URL`` when no ``base_url`` is given and ``environment`` is the default.
-    Timeouts are in seconds. Safe to share between threads; every call releases the GIL
-    while it waits on the network. Use it as a context manager, or call :meth:`close`.
+    given, ``PLEO_API_KEY`` (else ``PLEO_ACCESS_TOKEN``) is read from the environment.
+    ``environment`` is ``"production"`` or ``"staging"``; ``None`` means production, or
+    ``PLEO_BASE_URL`` when that is set and no ``base_url`` is given. ``base_url`` and
+    ``environment`` exclude each other.
+
+    Timeouts are in seconds; ``None`` leaves the core's default: ``timeout`` 30 s per
+    attempt, ``connect_timeout`` 5 s per connection, ``total_timeout`` 90 s per call across
+    retries, and ``max_retries`` 2. ``on_tokens_refreshed`` and ``token_store`` need ``oauth``.
+
+    Safe to share between threads; every call releases the GIL while it waits on the
+    network. Use it as a context manager, or call :meth:`close`.
     """
 
     def __init__(
@@ -38,12 +44,12 @@ class Client:
         api_key: Optional[str] = None,
         access_token: Optional[str] = None,
         oauth: Optional[OAuthCredentials] = None,
-        environment: str = "production",
+        environment: Optional[str] = None,
         base_url: Optional[str] = None,
-        timeout: float = 30.0,
-        connect_timeout: float = 5.0,
+        timeout: Optional[float] = None,
+        connect_timeout: Optional[float] = None,
         total_timeout: Optional[float] = None,
-        max_retries: int = 2,
+        max_retries: Optional[int] = None,
         user_agent: Optional[str] = None,
         on_tokens_refreshed: Optional[Callable[[OAuthTokens], None]] = None,
         token_store: Union[TokenStore, FileTokenStore, None] = None,
@@ -51,40 +57,30 @@ class Client:
         check_type("api_key", api_key, str, optional=True)
         check_type("access_token", access_token, str, optional=True)
         check_type("oauth", oauth, OAuthCredentials, optional=True)
-        check_type("environment", environment, str)
+        check_type("environment", environment, str, optional=True)
         check_type("base_url", base_url, str, optional=True)
-        check_type("max_retries", max_retries, int)
+        check_type("max_retries", max_retries, int, optional=True)
         check_type("user_agent", user_agent, str, optional=True)
         if on_tokens_refreshed is not None and not callable(on_tokens_refreshed):
             raise TypeError(
                 f"on_tokens_refreshed must be callable or None, not {type(on_tokens_refreshed).__name__}"
             )
-        if (on_tokens_refreshed is not None or token_store is not None) and oauth is None:
-            raise errors.invalid_argument("on_tokens_refreshed and token_store need oauth credentials")
 
-        if api_key is None and access_token is None and oauth is None:
-            api_key = os.environ.get("PLEO_API_KEY") or None
-            access_token = os.environ.get("PLEO_ACCESS_TOKEN") or None
-        if base_url is None and environment == "production":
-            base_url = os.environ.get("PLEO_BASE_URL") or None
-
-        config: Dict[str, Any] = {
-            "timeout_ms": seconds_to_ms("timeout", timeout),
-            "connect_timeout_ms": seconds_to_ms("connect_timeout", connect_timeout),
-            "max_retries": max_retries,
-        }
-        if base_url is not None:
-            config["base_url"] = base_url
-        else:
-            config["environment"] = environment
-        optional = {
+        # What is None is left out: the core applies its defaults and the environment's
+        # variables (ClientBuilder::env_fallbacks), and refuses what does not go together.
+        options = {
+            "base_url": base_url,
+            "environment": environment,
             "api_key": api_key,
             "access_token": access_token,
             "oauth": None if oauth is None else oauth._to_config(),
+            "timeout_ms": seconds_to_ms("timeout", timeout),
+            "connect_timeout_ms": seconds_to_ms("connect_timeout", connect_timeout),
             "total_timeout_ms": seconds_to_ms("total_timeout", total_timeout),
+            "max_retries": max_retries,
             "user_agent": user_agent,
         }
-        config.update({key: value for key, value in optional.items() if value is not None})
+        config = {key: value for key, value in options.items() if value is not None}
 
         hook = None if on_tokens_refreshed is None else _tokens_hook(on_tokens_refreshed)
         store: Union[_native.FileTokenStore, _NativeTokenStore, None] = None
@@ -158,17 +154,18 @@ class Client:
     def wait_for_status(
         self,
         statuses: Union[InstallationStatus, str, Iterable[Union[InstallationStatus, str]]],
-        timeout: float = 60.0,
+        timeout: Optional[float] = None,
     ) -> Installation:
-        """Polls until the installation has one of ``statuses``; :class:`APITimeoutError` after ``timeout`` seconds."""
+        """Polls until the installation has one of ``statuses``; :class:`APITimeoutError` after
+        ``timeout`` seconds (``None``: the core's default, 60 s)."""
         if isinstance(statuses, (str, Enum)):
             statuses = [statuses]
         elif not isinstance(statuses, abc.Iterable):
             raise TypeError(f"statuses must be a status or an iterable of them, not {type(statuses).__name__}")
-        request = {
-            "statuses": [_enum_value("statuses", status) for status in statuses],
-            "timeout_ms": seconds_to_ms("timeout", timeout),
-        }
+        request: Dict[str, Any] = {"statuses": [_enum_value("statuses", status) for status in statuses]}
+        timeout_ms = seconds_to_ms("timeout", timeout)
+        if timeout_ms is not None:
+            request["timeout_ms"] = timeout_ms
         return Installation.from_json(self._call("waitForStatus", request))
 
     def refresh_tokens(self) -> None:
