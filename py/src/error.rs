@@ -17,7 +17,12 @@ create_exception!(
 /// The Python exception for a core error: its JSON, and the exception a Python callback
 /// (refresh hook, token store) raised if that is what failed the call.
 pub(crate) fn to_py(py: Python<'_>, error: &pleo_installations::Error) -> PyErr {
-    let cause = python_cause(py, error);
+    with_cause(error, python_cause(py, error))
+}
+
+/// The Python exception for an error of this binding (one the core did not make), raised
+/// from `cause`.
+pub(crate) fn with_cause(error: &pleo_installations::Error, cause: Option<Py<PyAny>>) -> PyErr {
     NativeError::new_err((error.to_json().to_string(), cause))
 }
 

@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pleo_installations::Secret;
 use pleo_installations::oauth::{self, LockTimeout, OAuthTokens, StoreError, TokenStore};
-use pyo3::exceptions::{PyOSError, PyTimeoutError, PyValueError};
+use pleo_installations::{Error, ErrorKind, Secret};
+use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
+
+use crate::error;
 
 /// A Python token store; every method takes the GIL for the duration of its Python call.
 pub(crate) struct PyTokenStore(pub(crate) Py<PyAny>);
@@ -75,8 +77,26 @@ pub(crate) struct FileTokenStore {
     pub(crate) inner: Arc<oauth::FileTokenStore>,
 }
 
-fn os_error(error: StoreError) -> PyErr {
-    PyOSError::new_err(error.to_string())
+/// A failure of the file store as the SDK's error, the way the core reports its stores'
+/// failures: kind `timeout` when the lock was not free in time, else `internal`; an I/O
+/// error is also its cause, as the `OSError` subclass Python would raise.
+fn store_error(py: Python<'_>, error: StoreError) -> PyErr {
+    let kind = if error.downcast_ref::<LockTimeout>().is_some() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Internal
+    };
+    let sdk_error = Error::new(kind, format!("the token store failed: {error}"));
+    let cause = match error.downcast::<std::io::Error>() {
+        Ok(io) => Some(PyErr::from(*io).into_value(py).into_any()),
+        Err(_) => None,
+    };
+    error::with_cause(&sdk_error, cause)
+}
+
+/// Bad tokens JSON given to `save`, as an `invalid_argument` error.
+fn invalid_tokens(py: Python<'_>, message: String) -> PyErr {
+    error::to_py(py, &Error::invalid_argument(message))
 }
 
 #[pymethods]
@@ -97,16 +117,19 @@ impl FileTokenStore {
 
     /// The stored tokens as JSON, or `None` when there is no file.
     fn load(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        let tokens = py.detach(|| self.inner.load()).map_err(os_error)?;
+        let tokens = py
+            .detach(|| self.inner.load())
+            .map_err(|e| store_error(py, e))?;
         Ok(tokens.map(|tokens| tokens.to_json().to_string()))
     }
 
     /// Writes the tokens (JSON) under the file's lock, without comparing.
     fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
         let value: serde_json::Value = serde_json::from_str(tokens_json)
-            .map_err(|e| PyValueError::new_err(format!("tokens JSON: {e}")))?;
+            .map_err(|e| invalid_tokens(py, format!("tokens JSON: {e}")))?;
         let tokens = OAuthTokens::from_json(&value)
-            .map_err(|e| PyValueError::new_err(e.message().to_owned()))?;
-        py.detach(|| self.inner.save(&tokens)).map_err(os_error)
+            .map_err(|e| invalid_tokens(py, e.message().to_owned()))?;
+        py.detach(|| self.inner.save(&tokens))
+            .map_err(|e| store_error(py, e))
     }
 }

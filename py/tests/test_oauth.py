@@ -242,10 +242,23 @@ def test_file_store_save_and_load(tmp_path: Path) -> None:
     store.save(OAuthTokens(access_token="a", refresh_token="r", expires_at=when))
     assert store.load() == OAuthTokens(access_token="a", refresh_token="r", expires_at=when)
     (tmp_path / "t.json").write_text("not json")
-    with pytest.raises(OSError, match="not valid"):
+    with pytest.raises(PleoError, match="not valid") as caught:
         store.load()
+    assert caught.value.kind == "internal"
     with pytest.raises(TypeError, match="path"):
         FileTokenStore(42)  # type: ignore[arg-type]
+
+
+def test_file_store_io_errors_are_sdk_errors_with_their_cause(tmp_path: Path) -> None:
+    store = FileTokenStore(tmp_path / "missing-directory" / "t.json")
+    with pytest.raises(PleoError) as caught:
+        store.save(OAuthTokens(access_token="a", refresh_token="r"))
+    assert caught.value.kind == "internal"
+    assert isinstance(caught.value.__cause__, FileNotFoundError)
+    (tmp_path / "a-directory.json").mkdir()
+    with pytest.raises(PleoError) as caught:
+        FileTokenStore(tmp_path / "a-directory.json").load()
+    assert isinstance(caught.value.__cause__, IsADirectoryError)
 
 
 def test_other_threads_run_while_the_client_waits_for_the_store_lock(server: MockServer, tmp_path: Path) -> None:

@@ -143,15 +143,17 @@ class FileTokenStore:
         return self._native.path
 
     def load(self) -> Optional[OAuthTokens]:
-        """The stored tokens, or None when the file does not exist yet."""
-        found = self._native.load()
+        """The stored tokens, or None when the file does not exist yet. Raises
+        :class:`PleoError` (kind ``internal``; ``timeout`` for a lock not free in time) when
+        the file cannot be read or is not valid, an ``OSError`` being its ``__cause__``."""
+        found = call_native(self._native.load)
         return None if found is None else OAuthTokens._from_json(json.loads(found))
 
     def save(self, tokens: OAuthTokens) -> None:
         """Writes ``tokens`` (under the lock, without comparing): after a code exchange, or
-        after the user authorised again."""
+        after the user authorised again. Raises :class:`PleoError` as :meth:`load` does."""
         check_type("tokens", tokens, OAuthTokens)
-        self._native.save(json.dumps(tokens._to_json()))
+        call_native(self._native.save, json.dumps(tokens._to_json()))
 
 
 class _Held:
