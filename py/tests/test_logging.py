@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import pytest
@@ -20,7 +21,8 @@ def test_records_reach_python_logging(caplog: pytest.LogCaptureFixture, server: 
     assert any("GET /v1/introspect" in m and "status=503" in m for m in messages), messages
     assert any("status=200" in m and "attempt=2" in m for m in messages), messages
     assert all(r.levelno == logging.DEBUG for r in ours if "GET /v1/introspect" in r.getMessage())
-    assert all(server.api_key not in m for m in messages)
+    basic = base64.b64encode(f"{server.api_key}:".encode()).decode()  # the Authorization header's value
+    assert all(server.api_key not in m and basic not in m for m in messages)
 
 
 def test_level_changes_apply(caplog: pytest.LogCaptureFixture, server: MockServer) -> None:
