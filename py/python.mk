@@ -8,6 +8,8 @@ PY := $(PY_VENV)/bin/python
 PY_STAMP := $(PY_VENV)/.installed-tools
 PY_TOOLS := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 requests==2.34.2
 PY_FRESH := $(PY_DIR)/.fresh
+# apt-get needs root: sudo unless make already runs as root (another fragment may define it).
+SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 # The wheel is also checked on the oldest Python it claims (3.9) when the machine has one.
 PY_OLDEST := $(or $(shell for p in python3.9 $(HOME)/.pyenv/versions/3.9*/bin/python3.9; do \
 	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done),python3)
@@ -20,7 +22,7 @@ bench: bench-python
 
 $(PY_STAMP): $(PY_DIR)/python.mk
 	python3 -c 'import ensurepip, venv' 2>/dev/null || \
-		{ apt-get update && apt-get install -y --no-install-recommends python3-venv; }
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends python3-venv; }
 	test -x $(PY) || python3 -m venv $(PY_VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_TOOLS)
 	touch $@
