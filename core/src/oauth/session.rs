@@ -224,9 +224,7 @@ impl OAuthSession {
             hook(&tokens).map_err(|e| {
                 Error::new(
                     ErrorKind::Internal,
-                    format!(
-                        "on_tokens_refreshed failed: {e}; the refreshed tokens are kept in memory and handed to it again on the next call"
-                    ),
+                    "on_tokens_refreshed failed (its error is this error's source); the refreshed tokens are kept in memory and handed to it again on the next call",
                 )
                 .with_boxed_source(e)
             })?;
@@ -260,7 +258,14 @@ fn store_error(error: StoreError) -> Error {
     } else {
         ErrorKind::Internal
     };
-    Error::new(kind, format!("the token store failed: {error}")).with_boxed_source(error)
+    // The text of a user's store error could hold a token (a failed lookup by refresh
+    // token, say): only the SDK's own errors are quoted; any error stays the source.
+    let message = if error.is::<LockTimeout>() || error.is::<std::io::Error>() {
+        format!("the token store failed: {error}")
+    } else {
+        "the token store failed (its error is this error's source)".to_owned()
+    };
+    Error::new(kind, message).with_boxed_source(error)
 }
 
 /// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every

@@ -105,7 +105,8 @@ impl TokenStore for FileTokenStore {
             Err(e) => return Err(e.into()),
         };
         let invalid = |e: &dyn std::fmt::Display| {
-            format!("token file {} is not valid: {e}", self.path.display())
+            let message = format!("token file {} is not valid: {e}", self.path.display());
+            std::io::Error::new(std::io::ErrorKind::InvalidData, message)
         };
         let value = serde_json::from_slice(&text).map_err(|e| invalid(&e))?;
         Ok(Some(
