@@ -181,7 +181,7 @@ fn a_failing_persistence_hook_fails_the_call_and_runs_again_next_time() {
     // The hook's own text could hold a token: it is the source, never the message.
     assert!(!err.message().contains("database is down"), "{err}");
     assert!(
-        err.message().contains("on_tokens_refreshed failed"),
+        err.message().contains("tokens-refreshed hook failed"),
         "{err}"
     );
     let source = std::error::Error::source(&err).expect("the hook's error is the source");
@@ -572,9 +572,9 @@ impl oauth::TokenStore for LeakyStore {
 #[test]
 fn a_store_error_quoting_a_token_stays_out_of_the_message() {
     let server = MockServer::start().unwrap();
-    let credentials = credentials(&server);
-    let refresh = credentials.tokens.refresh_token.expose().to_owned();
-    let err = builder(&server, credentials)
+    let start = credentials(&server);
+    let refresh = start.tokens.refresh_token.expose().to_owned();
+    let err = builder(&server, start)
         .token_store(Arc::new(LeakyStore))
         .build()
         .unwrap_err();
@@ -583,4 +583,17 @@ fn a_store_error_quoting_a_token_stays_out_of_the_message() {
     assert!(!err.to_json().to_string().contains(&refresh));
     let source = std::error::Error::source(&err).expect("the store's error is the source");
     assert!(source.to_string().contains(&refresh));
+
+    // A binding's own description of a failed callback is quoted.
+    let described = oauth::CallbackFailure("the lock callback returned 5".to_owned());
+    let hooked = builder(&server, credentials(&server))
+        .on_tokens_refreshed(move |_| Err(described.clone().into()))
+        .build()
+        .unwrap();
+    server.expire_access_tokens();
+    let err = hooked.introspect().unwrap_err();
+    assert!(
+        err.message().contains("the lock callback returned 5"),
+        "{err}"
+    );
 }

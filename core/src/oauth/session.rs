@@ -12,7 +12,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::store::{LockTimeout, StoreError, TokenStore};
+use crate::oauth::store::{CallbackFailure, LockTimeout, StoreError, TokenStore};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -222,9 +222,13 @@ impl OAuthSession {
         }
         if let Some(hook) = &self.hook {
             hook(&tokens).map_err(|e| {
+                let what = quoted(e.as_ref())
+                    .unwrap_or_else(|| "its error is this error's source".to_owned());
                 Error::new(
                     ErrorKind::Internal,
-                    "on_tokens_refreshed failed (its error is this error's source); the refreshed tokens are kept in memory and handed to it again on the next call",
+                    format!(
+                        "the tokens-refreshed hook failed ({what}); the refreshed tokens are kept in memory and handed to it again on the next call"
+                    ),
                 )
                 .with_boxed_source(e)
             })?;
@@ -258,14 +262,20 @@ fn store_error(error: StoreError) -> Error {
     } else {
         ErrorKind::Internal
     };
-    // The text of a user's store error could hold a token (a failed lookup by refresh
-    // token, say): only the SDK's own errors are quoted; any error stays the source.
-    let message = if error.is::<LockTimeout>() || error.is::<std::io::Error>() {
-        format!("the token store failed: {error}")
-    } else {
-        "the token store failed (its error is this error's source)".to_owned()
+    let message = match quoted(error.as_ref()) {
+        Some(text) => format!("the token store failed: {text}"),
+        None => "the token store failed (its error is this error's source)".to_owned(),
     };
     Error::new(kind, message).with_boxed_source(error)
+}
+
+/// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
+/// timeout, a binding's [`CallbackFailure`]). User code's own text could quote a token (a
+/// failed lookup by refresh token, say): it stays the source, out of the message.
+fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
+    let sdk_written =
+        error.is::<LockTimeout>() || error.is::<std::io::Error>() || error.is::<CallbackFailure>();
+    sdk_written.then(|| error.to_string())
 }
 
 /// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every

@@ -48,6 +48,20 @@ impl std::fmt::Display for LockTimeout {
 
 impl std::error::Error for LockTimeout {}
 
+/// A hook or store failure described by the SDK itself (a binding saying which foreign
+/// callback failed and how), never by user code: unlike other errors of hooks and stores,
+/// its text is quoted in the SDK error's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackFailure(pub String);
+
+impl std::fmt::Display for CallbackFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CallbackFailure {}
+
 /// How often a busy file lock is tried again.
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
