@@ -17,7 +17,9 @@ pub struct NativeClient {
     inner: Client,
 }
 
-/// The builder for a configuration and the callbacks `host` implements.
+/// The builder for a configuration (unset credential and base URL filled from `PLEO_*`
+/// environment variables, see [`ClientBuilder::env_fallbacks`]) and the callbacks `host`
+/// implements.
 fn builder(
     config_json: &str,
     host: Option<HostArgument<'_>>,
@@ -26,6 +28,7 @@ fn builder(
 ) -> napi::Result<ClientBuilder> {
     let mut builder = ClientBuilder::from_json(config_json)
         .map_err(rejection)?
+        .env_fallbacks()
         .sdk_component(concat!(
             "pleo-installations-node/",
             env!("CARGO_PKG_VERSION")
