@@ -107,10 +107,14 @@ export interface ClientOptions {
   /**
    * Called after each refresh, before the new token is used: persist both tokens (Pleo
    * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`)
-   * and the tokens are handed over again on the next call.
+   * and the tokens are handed over again on the next call. Only with `oauth`: otherwise
+   * the constructor throws `InvalidArgumentError`.
    */
   onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
-  /** Share the tokens with other processes. */
+  /**
+   * Share the tokens with other processes. Only with `oauth`: otherwise the first call
+   * rejects with `InvalidArgumentError` (the store is read off the JS thread).
+   */
   tokenStore?: TokenStore;
 }
 

@@ -180,3 +180,14 @@ test('with a token store, a configuration the core refuses rejects the first cal
   assert.throws(() => new Client({ baseUrl: 'http://127.0.0.1:1', oauth: { ...oauth, bogus: 1 }, tokenStore: memoryStore() }), sdk.InvalidArgumentError);
   assert.throws(() => new Client({ baseUrl: server.url, oauth, tokenStore: { load() {}, lock() {} } }), /tokenStore\.compareAndSwap/);
 });
+
+test('a refresh hook or token store without OAuth credentials is refused, not silently ignored', async () => {
+  assert.throws(
+    () => new Client({ baseUrl: server.url, apiKey: server.apiKey, onTokensRefreshed: () => {} }),
+    (e) => e instanceof sdk.InvalidArgumentError && e.code === 'invalid_argument',
+  );
+  // With a store the client is built off the JS thread: the first call rejects.
+  const client = new Client({ baseUrl: server.url, accessToken: server.accessToken, tokenStore: memoryStore() });
+  await assert.rejects(client.introspect(), sdk.InvalidArgumentError);
+  assert.equal(server.journal().length, 0);
+});
