@@ -141,7 +141,7 @@ class Client {
     return this.#call('introspect');
   }
 
-  /** Polls until the installation's status is one of `statuses`; rejects with `TimeoutError`. */
+  /** Polls until the installation's status is one of `statuses`; rejects with `APITimeoutError`. */
   async waitForStatus(statuses, options) {
     const list = typeof statuses === 'string' ? [statuses] : statuses;
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {

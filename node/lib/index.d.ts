@@ -70,7 +70,7 @@ export interface TokenStore {
   load(): Promise<TokensInput | null> | TokensInput | null;
   /**
    * Takes the lock across processes, waiting at most `waitMs`; resolves to a function that
-   * releases it, or null when the wait ran out (the call then fails with `TimeoutError`).
+   * releases it, or null when the wait ran out (the call then fails with `APITimeoutError`).
    */
   lock(waitMs: number): Promise<(() => unknown) | null> | (() => unknown) | null;
   /** Stores `tokens` if the stored refresh token is still `expectedRefreshToken` (or nothing is stored). */
@@ -139,7 +139,7 @@ export declare class Client {
   completeInstallation(): Promise<Installation>;
   /** Which credential is in use. */
   introspect(): Promise<Introspection>;
-  /** Polls until the status is one of `statuses`; rejects with `TimeoutError` (default 60 s). */
+  /** Polls until the status is one of `statuses`; rejects with `APITimeoutError` (default 60 s). */
   waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
   /** Refreshes the OAuth tokens now. */
   refreshTokens(): Promise<void>;
@@ -197,9 +197,11 @@ export declare class RateLimitError extends PleoError {}
 /** 5xx after retries. */
 export declare class ServerError extends PleoError {}
 /** A connect or read timeout, or the call's deadline. */
-export declare class TimeoutError extends PleoError {}
+export declare class APITimeoutError extends PleoError {}
 /** Could not connect, reset, TLS failure. */
-export declare class ConnectionError extends PleoError {}
+export declare class APIConnectionError extends PleoError {}
+/** The same classes under their earlier names: `TimeoutError` is `APITimeoutError`, `ConnectionError` is `APIConnectionError`. */
+export { APITimeoutError as TimeoutError, APIConnectionError as ConnectionError };
 /** A 2xx whose body is not the documented JSON. */
 export declare class DecodeError extends PleoError {}
 /** The refresh token was rejected: send the user through the OAuth flow again. */

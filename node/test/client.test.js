@@ -84,10 +84,10 @@ test('waitForStatus resolves once the status is reached', async () => {
   assert.equal(reached.status, 'ACTIVATED');
 });
 
-test('waitForStatus accepts one status and rejects with TimeoutError at its deadline', async () => {
+test('waitForStatus accepts one status and rejects with APITimeoutError at its deadline', async () => {
   server.seedInstallation({ status: 'PENDING_INTEGRATION' });
-  const { TimeoutError } = require('..');
-  await assert.rejects(client.waitForStatus('ACTIVATED', { timeoutMs: 300 }), (e) => e instanceof TimeoutError && /PENDING_INTEGRATION/.test(e.message));
+  const { APITimeoutError } = require('..');
+  await assert.rejects(client.waitForStatus('ACTIVATED', { timeoutMs: 300 }), (e) => e instanceof APITimeoutError && /PENDING_INTEGRATION/.test(e.message));
 });
 
 test('unknown statuses and fields from the server pass through', async () => {

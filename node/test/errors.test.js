@@ -5,6 +5,7 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('..');
 const { Client, MockServer, PleoError } = sdk;
+const { fromNative } = require('../lib/errors');
 
 let server;
 let client;
@@ -77,18 +78,18 @@ test('retries are counted in attempts, and retryAfter is in seconds', async () =
   assert.equal(e.retryAfter, 0);
 });
 
-test('TimeoutError when the server is slower than timeoutMs', async () => {
+test('APITimeoutError when the server is slower than timeoutMs', async () => {
   const impatient = new Client({ baseUrl: server.url, apiKey: server.apiKey, maxRetries: 0, timeoutMs: 100 });
   server.pushFault({ delayMs: 1000 });
-  const e = await rejection(impatient.getInstallation(), sdk.TimeoutError, 'timeout');
+  const e = await rejection(impatient.getInstallation(), sdk.APITimeoutError, 'timeout');
   assert.equal(e.status, null);
 });
 
-test('ConnectionError when nothing listens', async () => {
+test('APIConnectionError when nothing listens', async () => {
   const stopped = await MockServer.start();
   const url = stopped.url;
   await stopped.stop();
-  const e = await rejection(new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(), sdk.ConnectionError, 'connection');
+  const e = await rejection(new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(), sdk.APIConnectionError, 'connection');
   assert.equal(e.status, null);
 });
 
@@ -173,10 +174,35 @@ test('wrong argument types reject with a TypeError naming the argument', async (
   for (const [call, named] of thrown) assert.throws(call, (e) => e instanceof TypeError && named.test(e.message));
 });
 
-test('every kind of the contract has its class', () => {
-  const kinds = ['invalid_argument', 'authentication', 'permission_denied', 'not_found', 'conflict', 'bad_request',
-    'rate_limited', 'server', 'timeout', 'connection', 'decode', 'reauthentication_required', 'internal'];
-  const classes = Object.values(sdk).filter((v) => typeof v === 'function' && v.prototype instanceof PleoError);
-  assert.equal(classes.length, kinds.length);
-  assert.deepEqual(classes.map((C) => new C('m', { kind: kinds[classes.indexOf(C)] }).code), kinds);
+test('every kind of the contract becomes its class, from the error JSON the core returns', () => {
+  // API.md's kinds, each with the class a rejection of the native layer must become.
+  const expected = {
+    invalid_argument: 'InvalidArgumentError',
+    authentication: 'AuthenticationError',
+    permission_denied: 'PermissionDeniedError',
+    not_found: 'NotFoundError',
+    conflict: 'ConflictError',
+    bad_request: 'BadRequestError',
+    rate_limited: 'RateLimitError',
+    server: 'ServerError',
+    timeout: 'APITimeoutError',
+    connection: 'APIConnectionError',
+    decode: 'DecodeError',
+    reauthentication_required: 'ReauthenticationRequiredError',
+    internal: 'InternalError',
+  };
+  for (const [kind, name] of Object.entries(expected)) {
+    const native = new Error(JSON.stringify({ kind, message: `a ${kind} failure`, status: null, attempts: 1 }));
+    const error = fromNative(native);
+    assert.ok(typeof sdk[name] === 'function', `${name} is not exported`);
+    assert.ok(error instanceof sdk[name] && error instanceof PleoError, `${kind} became ${error.name}, not ${name}`);
+    assert.equal(error.name, name);
+    assert.equal(error.code, kind);
+    assert.equal(error.message, `a ${kind} failure`);
+  }
+  // A kind this version does not know, and a message that is not the core's JSON: internal.
+  assert.ok(fromNative(new Error('{"kind": "newer_kind", "message": "m"}')) instanceof sdk.InternalError);
+  assert.ok(fromNative(new Error('not json')) instanceof sdk.InternalError);
+  assert.equal(sdk.TimeoutError, sdk.APITimeoutError);
+  assert.equal(sdk.ConnectionError, sdk.APIConnectionError);
 });

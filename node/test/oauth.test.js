@@ -151,12 +151,12 @@ test('a token store in JS: two clients, one refresh, both tokens persisted', asy
   assert.notEqual(store.tokens.refreshToken, tokens.refreshToken);
 });
 
-test('a store whose lock times out fails the call with TimeoutError', async () => {
+test('a store whose lock times out fails the call with APITimeoutError', async () => {
   const store = memoryStore();
   const client = oauthClient({ tokenStore: store, totalTimeoutMs: 2000 });
   await client.introspect();
   store.lock = async () => null;
-  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.TimeoutError && /lock/.test(e.message));
+  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.APITimeoutError && /lock/.test(e.message));
 });
 
 test('a store that fails carries its error as cause', async () => {
