@@ -25,7 +25,10 @@ export interface Installation {
   [field: string]: unknown;
 }
 
-/** What `introspect()` resolves to. */
+/**
+ * What `introspect()` resolves to: the API's JSON as it is, the envelope `{ data: { … } }`
+ * (as in Rust and C), so read `(await client.introspect()).data.authMethod`.
+ */
 export interface Introspection {
   data: {
     authMethod: 'OAUTH2' | 'API_KEY' | 'NONE' | (string & {});
@@ -137,7 +140,7 @@ export declare class Client {
   activateInstallation(): Promise<Installation>;
   /** @deprecated The API deprecates this endpoint: use `activateInstallation()`. */
   completeInstallation(): Promise<Installation>;
-  /** Which credential is in use. */
+  /** Which credential is in use: the API's envelope `{ data: { authMethod, … } }` as it is. */
   introspect(): Promise<Introspection>;
   /** Polls until the status is one of `statuses`; rejects with `APITimeoutError` (default 60 s). */
   waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
