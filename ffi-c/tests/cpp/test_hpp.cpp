@@ -31,22 +31,24 @@ int main(int argc, char **argv) {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
         CHECK(false, "an unknown key was accepted");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && e.kind() == "invalid_argument", e.json());
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && e.kind() == "invalid_argument", e.json());
         CHECK(has(e.what(), "colour"), e.what());
+        CHECK(!e.http_status().has_value(), "an HTTP status without an answer: " + e.json());
     }
 
     pleo::Client client("{\"base_url\":\"" + url + "\",\"api_key\":\"pleo-mock-api-key\"}");
     try {
         client.delete_installation();
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_NOT_FOUND, e.json());  // none yet: fine
+        CHECK(e.pleo_status() == PLEO_STATUS_NOT_FOUND && e.http_status() == 404, e.json());  // none yet: fine
     }
     CHECK(has(client.create_installation("{\"status\":\"AUTHORIZED\"}"), "\"status\":\"AUTHORIZED\""), "create");
     try {
         client.create_installation();
         CHECK(false, "a second create succeeded");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_CONFLICT && e.kind() == "conflict", e.json());
+        CHECK(e.pleo_status() == PLEO_STATUS_CONFLICT && e.kind() == "conflict", e.json());
+        CHECK(e.http_status() == 409, e.json());
         CHECK(e.request_id().rfind("mock-", 0) == 0, "request id " + e.request_id());
         CHECK(has(e.what(), "already exists"), e.what());
     }
@@ -61,7 +63,7 @@ int main(int argc, char **argv) {
         moved.call("getClientInstallation", "{\"company_id\":\"nope\"}");
         CHECK(false, "a bad UUID was accepted");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
     }
     std::vector<std::thread> threads;
     int failed[4] = {0};
@@ -88,7 +90,7 @@ int main(int argc, char **argv) {
         oauth.introspect();
         CHECK(false, "a rejected refresh token worked");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_REAUTHENTICATION_REQUIRED && e.kind() == "reauthentication_required",
+        CHECK(e.pleo_status() == PLEO_STATUS_REAUTHENTICATION_REQUIRED && e.kind() == "reauthentication_required",
               e.json());
         CHECK(refreshed == 0, "the hook ran");
     }
