@@ -446,8 +446,9 @@ enum pleo_status pleo_introspect(const struct pleo_client *client,
  *
  * @param client        the client; borrowed.
  * @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
- *                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
- * @param count         how many; at least one.
+ *                      NULL while `count` > 0, or a NULL element, is
+ *                      `PLEO_STATUS_NULL_ARGUMENT`; not read when `count` is 0.
+ * @param count         how many; 0 is `PLEO_STATUS_INVALID_ARGUMENT` ("statuses is empty").
  * @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
  * @param out_json      receives the installation JSON on success, NULL on failure; free it with
  *                      `pleo_string_free`.
@@ -458,7 +459,8 @@ enum pleo_status pleo_introspect(const struct pleo_client *client,
  * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
- * As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
+ * As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers (any
+ * pointer when `count` is 0).
  */
 enum pleo_status pleo_wait_for_status(const struct pleo_client *client,
                                       const char *const *statuses,

@@ -361,8 +361,9 @@ pub unsafe extern "C" fn pleo_introspect(
 ///
 /// @param client        the client; borrowed.
 /// @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
-///                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
-/// @param count         how many; at least one.
+///                      NULL while `count` > 0, or a NULL element, is
+///                      `PLEO_STATUS_NULL_ARGUMENT`; not read when `count` is 0.
+/// @param count         how many; 0 is `PLEO_STATUS_INVALID_ARGUMENT` ("statuses is empty").
 /// @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
 /// @param out_json      receives the installation JSON on success, NULL on failure; free it with
 ///                      `pleo_string_free`.
@@ -373,7 +374,8 @@ pub unsafe extern "C" fn pleo_introspect(
 /// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
-/// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
+/// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers (any
+/// pointer when `count` is 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pleo_wait_for_status(
     client: *const pleo_client,
@@ -391,7 +393,8 @@ pub unsafe extern "C" fn pleo_wait_for_status(
             out_json,
             error_json,
             |client| {
-                if statuses.is_null() {
+                // With none to read, an empty list reaches the core, which names the mistake.
+                if statuses.is_null() && count > 0 {
                     return Err(Failure::Null("statuses".into()));
                 }
                 let names = (0..count)

@@ -236,6 +236,14 @@ static void test_invalid_input(pleo_client *client) {
     o.status = pleo_wait_for_status(client, bad_statuses, 2, 10, &o.out, &o.error);
     CHECK(o.status == PLEO_STATUS_INVALID_ARGUMENT && has(o.error, "statuses[1] is not valid UTF-8"), "%s", o.error);
     done(&o);
+    /* No statuses: the core's message, whether the (unread) array is NULL or not. */
+    const char *const *empty[] = {NULL, bad_statuses};
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        o = (outcome){0};
+        o.status = pleo_wait_for_status(client, empty[i], 0, 10, &o.out, &o.error);
+        CHECK(has(o.error, "statuses is empty"), "no statuses (%zu): %s", i, o.error);
+        expect_error(o, PLEO_STATUS_INVALID_ARGUMENT, "invalid_argument", "no statuses");
+    }
 }
 
 /* Every pointer of every client function, NULL in turn. */

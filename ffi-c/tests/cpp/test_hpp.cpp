@@ -65,6 +65,12 @@ int main(int argc, char **argv) {
     } catch (const pleo::Error &e) {
         CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
     }
+    try {
+        moved.wait_for_status({}, std::chrono::milliseconds(10));
+        CHECK(false, "waiting for no status was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "statuses is empty"), e.json());
+    }
     std::vector<std::thread> threads;
     int failed[4] = {0};
     for (int t = 0; t < 4; t++)
