@@ -259,7 +259,10 @@ static void test_null_arguments(pleo_client *client) {
         pleo_status status = (expr);                                                      \
         CHECK(status == PLEO_STATUS_NULL_ARGUMENT, "%s: %s", #expr, pleo_status_name(status)); \
         CHECK(has(error, name " is NULL"), "%s: error %s", #expr, error);                \
-        CHECK(out == NULL || out == (char *)&out, "%s: out not reset", #expr);            \
+        if (strcmp(name, "out_json") == 0) /* out is not passed: left as it was */      \
+            CHECK(out == (char *)&out, "%s: out written through another pointer", #expr); \
+        else                                                                              \
+            CHECK(out == NULL, "%s: out not reset to NULL", #expr);                       \
         pleo_string_free(error);                                                          \
         error = NULL;                                                                     \
     } while (0)
