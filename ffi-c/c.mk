@@ -41,7 +41,7 @@ build-c:
 	$(CARGO) build --locked -p pleo-installations-ffi -p pleo-installations-cli
 
 test-c: c-deps check-header-c build-c
-	./ffi-c/tests/run.sh $(C_DEBUG_DIR)
+	./ffi-c/tests/run.sh $(C_DEBUG_DIR) $(C_VERSION)
 
 ## Runs examples/c/lifecycle.c and examples/cpp/lifecycle.cpp against the emulator.
 demo-c: build-c

@@ -7,6 +7,10 @@
 
 #include "pleo_installations.hpp"
 
+#ifndef PLEO_EXPECTED_VERSION  // the workspace version, from run.sh
+#error "build with -DPLEO_EXPECTED_VERSION='\"x.y.z\"'"
+#endif
+
 static int failures = 0;
 
 #define CHECK(cond, what)                                                                       \
@@ -26,7 +30,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const std::string url = argv[1];
-    CHECK(pleo::version() == "0.1.0", pleo::version());
+    CHECK(pleo::version() == PLEO_EXPECTED_VERSION, pleo::version());
     try {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
         CHECK(false, "an unknown key was accepted");
