@@ -5,6 +5,7 @@
  * admin API. Prints one line per failed check and exits non-zero when any failed. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,9 @@
 #error "build with -DPLEO_EXPECTED_VERSION='\"x.y.z\"'"
 #endif
 
-static int failures = 0;
-static int checks = 0;
+/* Atomic: CHECK also runs in callbacks, which may run on any thread. */
+static atomic_int failures = 0;
+static atomic_int checks = 0;
 static const char *url;
 
 #define CHECK(cond, ...)                                                       \
@@ -622,6 +624,6 @@ int main(int argc, char **argv) {
     test_oauth_helpers();
     test_threads(client, calls);
     pleo_client_free(client);
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures != 0;
+    printf("%d checks, %d failed\n", atomic_load(&checks), atomic_load(&failures));
+    return atomic_load(&failures) != 0;
 }
