@@ -48,12 +48,15 @@ pub unsafe extern "C" fn pleo_client_new(
 /// Creates a client like `pleo_client_new`, with OAuth hooks: a callback run after every
 /// token refresh and, optionally, a token store shared with other processes.
 ///
-/// @param config_json  as for `pleo_client_new`; hooks need its `oauth` object.
+/// @param config_json  as for `pleo_client_new`; a `tokens_refreshed` hook or a token store
+///                     needs its `oauth` object (they would never be called otherwise).
 /// @param hooks        the hooks; copied, so it may be freed after the call (the
 ///                     `user_data` pointers in it must stay valid while the client lives).
 /// @param client       receives the new client on success, NULL on failure.
 /// @param error_json   NULL, or receives NULL on success and the error JSON on failure.
-/// @return as for `pleo_client_new`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks` is NULL.
+/// @return as for `pleo_client_new`; `PLEO_STATUS_INVALID_ARGUMENT` also for a hook or a
+///         token store without `oauth`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks`, or
+///         one of a token store's callbacks, is NULL.
 ///
 /// Thread-safe.
 ///

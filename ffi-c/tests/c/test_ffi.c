@@ -410,6 +410,36 @@ static int store_cas(void *user_data, const char *expected, const char *tokens_j
     return 0;
 }
 
+/* A refresh hook or a token store with a credential that never refreshes (API key, access
+ * token) is refused: it would never be called. */
+static void test_hooks_need_oauth(void) {
+    oauth_state state = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+    pleo_token_store store = {store_load, store_lock, store_unlock, store_cas, &state};
+    const pleo_hooks cases[] = {{on_refreshed, &state, NULL}, {NULL, NULL, &store}};
+    const char *credentials[] = {"\"api_key\":\"k\"", "\"access_token\":\"t\""};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t j = 0; j < sizeof credentials / sizeof credentials[0]; j++) {
+            char *config = config_for(credentials[j], NULL);
+            pleo_client *client = (pleo_client *)&client; /* must be overwritten with NULL */
+            char *error = NULL;
+            pleo_status status = pleo_client_new_with_hooks(config, &cases[i], &client, &error);
+            CHECK(status == PLEO_STATUS_INVALID_ARGUMENT && client == NULL, "hooks %zu with %s: %s", i,
+                  credentials[j], pleo_status_name(status));
+            CHECK(has(error, "\"kind\":\"invalid_argument\"") && has(error, "need an OAuth credential"),
+                  "hooks %zu with %s: %s", i, credentials[j], error);
+            pleo_string_free(error);
+            free(config);
+        }
+    CHECK(state.refreshed == 0 && state.stored == NULL && state.locks == 0, "a hook ran");
+    /* Zeroed hooks are no hooks: fine with any credential. */
+    pleo_hooks none = {0};
+    char *config = config_for("\"api_key\":\"k\"", NULL);
+    pleo_client *client = NULL;
+    CHECK(pleo_client_new_with_hooks(config, &none, &client, NULL) == PLEO_STATUS_OK && client, "zeroed hooks");
+    pleo_client_free(client);
+    free(config);
+}
+
 /* Copies the string field `key` of compact JSON into `out` (64 bytes); "" when absent. */
 static void field(const char *json, const char *key, char out[64]) {
     char pattern[80];
@@ -615,6 +645,7 @@ int main(int argc, char **argv) {
     int calls = argc > 2 ? atoi(argv[2]) : 1000;
     test_constants();
     test_client_new();
+    test_hooks_need_oauth();
     pleo_client *client = new_client(NULL);
     test_lifecycle(client);
     test_invalid_input(client);

@@ -91,6 +91,12 @@ int main(int argc, char **argv) {
     static int refreshed = 0;
     pleo_hooks hooks = {};
     hooks.tokens_refreshed = [](const char *, void *) { return ++refreshed, 0; };
+    try {
+        pleo::Client("{\"base_url\":\"" + url + "\",\"api_key\":\"k\"}", hooks);
+        CHECK(false, "a refresh hook with an API key was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "need an OAuth credential"), e.json());
+    }
     pleo::Client oauth("{\"base_url\":\"" + url +
                        "\",\"oauth\":{\"client_id\":\"pleo-mock-oauth-client\",\"client_secret\":"
                        "\"pleo-mock-oauth-secret\",\"access_token\":\"at_x\",\"refresh_token\":\"rt_x\","
