@@ -195,7 +195,9 @@ typedef struct pleo_token_store {
 } pleo_token_store;
 
 /**
- * The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use.
+ * The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use;
+ * a hook or store needs a configuration with `oauth` (`PLEO_STATUS_INVALID_ARGUMENT`
+ * otherwise).
  */
 typedef struct pleo_hooks {
   /**

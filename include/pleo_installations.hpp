@@ -121,7 +121,8 @@ public:
         detail::check(status, nullptr, error);
     }
 
-    /** Creates a client with OAuth hooks (see `pleo_client_new_with_hooks`). */
+    /** Creates a client with OAuth hooks (see `pleo_client_new_with_hooks`; they need an
+     * `oauth` configuration); throws `pleo::Error`. */
     Client(const std::string &config_json, const pleo_hooks &hooks) {
         char *error = nullptr;
         pleo_status status = pleo_client_new_with_hooks(config_json.c_str(), &hooks, &client_, &error);
@@ -170,7 +171,8 @@ public:
     }
     /** GET /v1/introspect. */
     std::string introspect() const { return run(pleo_introspect); }
-    /** Polls until the installation's status is one of `statuses`, at most `timeout`. */
+    /** Polls until the installation's status is one of `statuses` (none is an
+     * `invalid_argument` error), at most `timeout`. */
     std::string wait_for_status(const std::vector<std::string> &statuses, std::chrono::milliseconds timeout) const {
         std::vector<const char *> names;
         for (const std::string &status : statuses) names.push_back(status.c_str());

@@ -71,8 +71,6 @@ pub unsafe extern "C" fn pleo_client_new_with_hooks(
     error_json: *mut *mut c_char,
 ) -> pleo_status {
     boundary("pleo_client_new_with_hooks", error_json, || {
-        // SAFETY: NULL or valid per this function's contract.
-        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
         // SAFETY: per this function's contract.
         unsafe { build(config_json, Some(hooks), client) }
     })
@@ -411,13 +409,14 @@ pub unsafe extern "C" fn pleo_wait_for_status(
     }
 }
 
-/// Builds the client of `pleo_client_new[_with_hooks]` into `out`.
+/// Builds the client of `pleo_client_new` (`hooks` None) or `pleo_client_new_with_hooks`
+/// (`hooks` the pointer it was given) into `out`, which is set to NULL first.
 ///
 /// # Safety
-/// As for `pleo_client_new`.
+/// As for `pleo_client_new_with_hooks`.
 unsafe fn build(
     config_json: *const c_char,
-    hooks: Option<&pleo_hooks>,
+    hooks: Option<*const pleo_hooks>,
     out: *mut *mut pleo_client,
 ) -> Result<(), Failure> {
     // SAFETY: per the caller's contract.
@@ -427,6 +426,8 @@ unsafe fn build(
     let mut builder =
         ClientBuilder::from_json(config)?.sdk_component(format!("pleo-installations-c/{VERSION}"));
     if let Some(hooks) = hooks {
+        // SAFETY: NULL or valid per the caller's contract.
+        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
         // SAFETY: per the caller's contract.
         builder = unsafe { hooks.install(builder) }?;
     }

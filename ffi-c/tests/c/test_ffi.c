@@ -155,9 +155,10 @@ static void test_client_new(void) {
     CHECK(has(error, "client is NULL"), "%s", error);
     pleo_string_free(error);
     pleo_hooks hooks = {0};
+    client = (pleo_client *)&client; /* must be overwritten with NULL */
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", NULL, &client, &error) == PLEO_STATUS_NULL_ARGUMENT,
           "NULL hooks");
-    CHECK(has(error, "hooks is NULL"), "%s", error);
+    CHECK(has(error, "hooks is NULL") && client == NULL, "%s", error);
     pleo_string_free(error);
     CHECK(pleo_client_new_with_hooks(NULL, &hooks, &client, NULL) == PLEO_STATUS_NULL_ARGUMENT, "NULL config");
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", &hooks, NULL, NULL) == PLEO_STATUS_NULL_ARGUMENT,
