@@ -87,7 +87,9 @@ pub struct pleo_token_store {
     pub user_data: *mut c_void,
 }
 
-/// The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use.
+/// The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use;
+/// a hook or store needs a configuration with `oauth` (`PLEO_STATUS_INVALID_ARGUMENT`
+/// otherwise).
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct pleo_hooks {
