@@ -124,7 +124,7 @@ test('a rejected onTokensRefreshed fails the call with the rejection as cause (i
   assert.equal(e.code, 'internal');
   assert.equal(e.cause, failure);
   assert.equal(e.cause.message, 'rt_secret');
-  assert.match(e.message, /on_tokens_refreshed failed/);
+  assert.match(e.message, /tokens-refreshed hook failed/);
   assert.doesNotMatch(e.message, /rt_secret/);
   assert.doesNotMatch(e.message, /js-callback-error/);
   assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');

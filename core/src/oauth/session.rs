@@ -270,11 +270,14 @@ fn store_error(error: StoreError) -> Error {
 }
 
 /// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
-/// timeout, a binding's [`CallbackFailure`]). User code's own text could quote a token (a
+/// timeout, a binding's [`CallbackFailure`], the SDK's own error, such as tokens a store
+/// returned that do not parse). User code's own text could quote a token (a
 /// failed lookup by refresh token, say): it stays the source, out of the message.
 fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
-    let sdk_written =
-        error.is::<LockTimeout>() || error.is::<std::io::Error>() || error.is::<CallbackFailure>();
+    let sdk_written = error.is::<LockTimeout>()
+        || error.is::<std::io::Error>()
+        || error.is::<CallbackFailure>()
+        || error.is::<Error>();
     sdk_written.then(|| error.to_string())
 }
 
