@@ -17,10 +17,12 @@ CBINDGEN_VERSION := 0.29.4
 CBINDGEN := .tools/cbindgen-$(CBINDGEN_VERSION)/bin/cbindgen
 CBINDGEN_ARGS := --config ffi-c/cbindgen.toml --crate pleo-installations-ffi ffi-c
 
-## Everything the C binding's tests need beyond gcc: valgrind and pkg-config.
+## Everything the C binding's tests need beyond gcc: valgrind and pkg-config (through sudo
+## unless run as root).
+SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 c-deps:
 	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null || \
-	    { apt-get update && apt-get install -y --no-install-recommends valgrind pkg-config; }
+	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends valgrind pkg-config; }
 
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools/cbindgen-$(CBINDGEN_VERSION)
@@ -39,7 +41,7 @@ build-c:
 	$(CARGO) build --locked -p pleo-installations-ffi -p pleo-installations-cli
 
 test-c: c-deps check-header-c build-c
-	./ffi-c/tests/run.sh $(C_DEBUG_DIR)
+	./ffi-c/tests/run.sh $(C_DEBUG_DIR) $(C_VERSION)
 
 ## Runs examples/c/lifecycle.c and examples/cpp/lifecycle.cpp against the emulator.
 demo-c: build-c

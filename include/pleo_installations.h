@@ -195,7 +195,9 @@ typedef struct pleo_token_store {
 } pleo_token_store;
 
 /**
- * The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use.
+ * The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use;
+ * a hook or store needs a configuration with `oauth` (`PLEO_STATUS_INVALID_ARGUMENT`
+ * otherwise).
  */
 typedef struct pleo_hooks {
   /**
@@ -242,12 +244,15 @@ enum pleo_status pleo_client_new(const char *config_json,
  * Creates a client like `pleo_client_new`, with OAuth hooks: a callback run after every
  * token refresh and, optionally, a token store shared with other processes.
  *
- * @param config_json  as for `pleo_client_new`; hooks need its `oauth` object.
+ * @param config_json  as for `pleo_client_new`; a `tokens_refreshed` hook or a token store
+ *                     needs its `oauth` object (they would never be called otherwise).
  * @param hooks        the hooks; copied, so it may be freed after the call (the
  *                     `user_data` pointers in it must stay valid while the client lives).
  * @param client       receives the new client on success, NULL on failure.
  * @param error_json   NULL, or receives NULL on success and the error JSON on failure.
- * @return as for `pleo_client_new`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks` is NULL.
+ * @return as for `pleo_client_new`; `PLEO_STATUS_INVALID_ARGUMENT` also for a hook or a
+ *         token store without `oauth`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks`, or
+ *         one of a token store's callbacks, is NULL.
  *
  * Thread-safe.
  *
@@ -446,8 +451,9 @@ enum pleo_status pleo_introspect(const struct pleo_client *client,
  *
  * @param client        the client; borrowed.
  * @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
- *                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
- * @param count         how many; at least one.
+ *                      NULL while `count` > 0, or a NULL element, is
+ *                      `PLEO_STATUS_NULL_ARGUMENT`; not read when `count` is 0.
+ * @param count         how many; 0 is `PLEO_STATUS_INVALID_ARGUMENT` ("statuses is empty").
  * @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
  * @param out_json      receives the installation JSON on success, NULL on failure; free it with
  *                      `pleo_string_free`.
@@ -458,7 +464,8 @@ enum pleo_status pleo_introspect(const struct pleo_client *client,
  * Thread-safe: any number of threads may call one client at once.
  *
  * # Safety
- * As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
+ * As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers (any
+ * pointer when `count` is 0).
  */
 enum pleo_status pleo_wait_for_status(const struct pleo_client *client,
                                       const char *const *statuses,

@@ -2,8 +2,8 @@
 /**
  * @file pleo_installations.hpp
  * Header-only C++17 wrapper of pleo_installations.h: an owning, movable `pleo::Client`,
- * `std::string` JSON results, and `pleo::Error` exceptions carrying the error's kind,
- * status and request id.
+ * `std::string` JSON results, and `pleo::Error` exceptions carrying the error's kind, C
+ * status, HTTP status and request id.
  *
  * Thread safety: as in C, one `pleo::Client` may be used by many threads at once; moving
  * or destroying it while another thread uses it is not allowed.
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -27,30 +28,42 @@ namespace pleo {
 class Error : public std::runtime_error {
 public:
     /** An error from a status and the library's error JSON (may be empty). */
-    Error(pleo_status status, std::string json)
+    Error(::pleo_status status, std::string json)
         : std::runtime_error(field(json, "message", pleo_status_name(status))),
-          status_(status),
+          pleo_status_(status),
           kind_(field(json, "kind", "")),
+          http_status_(number(json, "status")),
           request_id_(field(json, "request_id", "")),
           json_(std::move(json)) {}
 
     /** The C status, e.g. `PLEO_STATUS_NOT_FOUND`. */
-    pleo_status status() const noexcept { return status_; }
+    ::pleo_status pleo_status() const noexcept { return pleo_status_; }
     /** The stable kind, e.g. `"not_found"` (see the API contract). */
     const std::string &kind() const noexcept { return kind_; }
+    /** The HTTP status of the server's answer, e.g. 404; empty when there was no answer. */
+    std::optional<int> http_status() const noexcept { return http_status_; }
     /** The server's request id, or empty when there was no response. */
     const std::string &request_id() const noexcept { return request_id_; }
-    /** The whole error JSON: kind, message, status, request_id, retryable, attempts, body. */
+    /** The whole error JSON: kind, message, status, request_id, retryable, attempts, body,
+     * retry_after. */
     const std::string &json() const noexcept { return json_; }
 
 private:
-    /** The string field `name` of the library's error JSON, or `fallback` when absent. */
-    static std::string field(const std::string &json, const char *name, const char *fallback) {
-        const std::string key = std::string("\"") + name + "\":\"";
+    /** Where the value of the top-level field `name` starts in the library's compact error
+     * JSON, or `npos`. Its string values escape every quote, so the key cannot be matched
+     * inside one. */
+    static std::size_t value_at(const std::string &json, const char *name) {
+        const std::string key = std::string("\"") + name + "\":";
         std::size_t at = json.find(key);
-        if (at == std::string::npos) return fallback;
+        return at == std::string::npos ? at : at + key.size();
+    }
+
+    /** The string field `name` of the library's error JSON, or `fallback` when absent or null. */
+    static std::string field(const std::string &json, const char *name, const char *fallback) {
+        std::size_t at = value_at(json, name);
+        if (at == std::string::npos || at >= json.size() || json[at] != '"') return fallback;
         std::string value;
-        for (at += key.size(); at < json.size() && json[at] != '"'; ++at) {
+        for (++at; at < json.size() && json[at] != '"'; ++at) {
             char c = json[at];
             if (c == '\\' && at + 1 < json.size()) {
                 c = json[++at];
@@ -66,8 +79,20 @@ private:
         return value;
     }
 
-    pleo_status status_;
+    /** The integer field `name` of the library's error JSON; empty when absent or null. */
+    static std::optional<int> number(const std::string &json, const char *name) {
+        std::size_t at = value_at(json, name);
+        if (at == std::string::npos) return std::nullopt;
+        const char *start = json.c_str() + at;
+        char *end = nullptr;
+        long value = std::strtol(start, &end, 10);
+        if (end == start) return std::nullopt;
+        return static_cast<int>(value);
+    }
+
+    ::pleo_status pleo_status_;
     std::string kind_;
+    std::optional<int> http_status_;
     std::string request_id_;
     std::string json_;
 };
@@ -96,7 +121,8 @@ public:
         detail::check(status, nullptr, error);
     }
 
-    /** Creates a client with OAuth hooks (see `pleo_client_new_with_hooks`). */
+    /** Creates a client with OAuth hooks (see `pleo_client_new_with_hooks`; they need an
+     * `oauth` configuration); throws `pleo::Error`. */
     Client(const std::string &config_json, const pleo_hooks &hooks) {
         char *error = nullptr;
         pleo_status status = pleo_client_new_with_hooks(config_json.c_str(), &hooks, &client_, &error);
@@ -145,7 +171,8 @@ public:
     }
     /** GET /v1/introspect. */
     std::string introspect() const { return run(pleo_introspect); }
-    /** Polls until the installation's status is one of `statuses`, at most `timeout`. */
+    /** Polls until the installation's status is one of `statuses` (none is an
+     * `invalid_argument` error), at most `timeout`. */
     std::string wait_for_status(const std::vector<std::string> &statuses, std::chrono::milliseconds timeout) const {
         std::vector<const char *> names;
         for (const std::string &status : statuses) names.push_back(status.c_str());

@@ -34,7 +34,7 @@ node-regenerate: node-deps
 
 ## node --test, the TypeScript check of the typed example, and a packed tarball in an empty project.
 test-node: node-build
-	cd $(NODE_DIR) && node --test test/
+	cd $(NODE_DIR) && node --test test/*.test.js test/*.test.mjs
 	cd $(NODE_DIR) && npx --no-install tsc -p tsconfig.json
 	$(NODE_DIR)/scripts/pack-test.sh
 

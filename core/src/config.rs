@@ -363,7 +363,7 @@ impl ClientBuilder {
         }
         if oauth.is_none() && (self.on_tokens_refreshed.is_some() || self.token_store.is_some()) {
             return Err(Error::invalid_argument(
-                "on_tokens_refreshed and token_store need an OAuth credential: they would never be called",
+                "a tokens-refreshed hook and a token store need an OAuth credential: they would never be called",
             ));
         }
         if let Some(key) = &config.api_key {

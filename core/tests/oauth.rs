@@ -178,8 +178,14 @@ fn a_failing_persistence_hook_fails_the_call_and_runs_again_next_time() {
     server.expire_access_tokens();
     let err = client.introspect().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Internal);
-    assert!(err.message().contains("database is down"), "{err}");
-    assert!(std::error::Error::source(&err).is_some());
+    // The hook's own text could hold a token: it is the source, never the message.
+    assert!(!err.message().contains("database is down"), "{err}");
+    assert!(
+        err.message().contains("tokens-refreshed hook failed"),
+        "{err}"
+    );
+    let source = std::error::Error::source(&err).expect("the hook's error is the source");
+    assert_eq!(source.to_string(), "database is down");
     assert_eq!(server.refresh_count(), 1);
 
     client.introspect().unwrap();
@@ -539,4 +545,55 @@ fn the_code_flow_and_a_refresh_through_the_json_doors() {
     let no_oauth = common::builder(&server).build().unwrap();
     let refused = no_oauth.call_json("refreshTokens", "{}").unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::InvalidArgument);
+}
+
+/// A store whose writes fail with a message quoting the refresh token, as a careless
+/// database lookup might.
+struct LeakyStore;
+
+impl oauth::TokenStore for LeakyStore {
+    fn load(&self) -> Result<Option<OAuthTokens>, oauth::StoreError> {
+        Ok(None)
+    }
+
+    fn lock(&self, _wait: Duration) -> Result<Box<dyn Send + '_>, oauth::StoreError> {
+        Ok(Box::new(()))
+    }
+
+    fn compare_and_swap(
+        &self,
+        expected: &Secret,
+        _tokens: &OAuthTokens,
+    ) -> Result<bool, oauth::StoreError> {
+        Err(format!("no row for refresh token {}", expected.expose()).into())
+    }
+}
+
+#[test]
+fn a_store_error_quoting_a_token_stays_out_of_the_message() {
+    let server = MockServer::start().unwrap();
+    let start = credentials(&server);
+    let refresh = start.tokens.refresh_token.expose().to_owned();
+    let err = builder(&server, start)
+        .token_store(Arc::new(LeakyStore))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(!err.message().contains(&refresh), "{err}");
+    assert!(!err.to_json().to_string().contains(&refresh));
+    let source = std::error::Error::source(&err).expect("the store's error is the source");
+    assert!(source.to_string().contains(&refresh));
+
+    // A binding's own description of a failed callback is quoted.
+    let described = oauth::CallbackFailure("the lock callback returned 5".to_owned());
+    let hooked = builder(&server, credentials(&server))
+        .on_tokens_refreshed(move |_| Err(described.clone().into()))
+        .build()
+        .unwrap();
+    server.expire_access_tokens();
+    let err = hooked.introspect().unwrap_err();
+    assert!(
+        err.message().contains("the lock callback returned 5"),
+        "{err}"
+    );
 }

@@ -32,7 +32,7 @@ int main() {
         } catch (const pleo::Error &e) {  // kind, C status, request id and the message
             std::cout << "get        " << e.kind() << " (as expected), request " << e.request_id() << ": "
                       << e.what() << '\n';
-            if (e.status() != PLEO_STATUS_NOT_FOUND) return 1;
+            if (e.pleo_status() != PLEO_STATUS_NOT_FOUND) return 1;
         }
     } catch (const pleo::Error &e) {
         std::cerr << "failed: " << e.kind() << ": " << e.what() << '\n';

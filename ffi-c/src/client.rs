@@ -48,12 +48,15 @@ pub unsafe extern "C" fn pleo_client_new(
 /// Creates a client like `pleo_client_new`, with OAuth hooks: a callback run after every
 /// token refresh and, optionally, a token store shared with other processes.
 ///
-/// @param config_json  as for `pleo_client_new`; hooks need its `oauth` object.
+/// @param config_json  as for `pleo_client_new`; a `tokens_refreshed` hook or a token store
+///                     needs its `oauth` object (they would never be called otherwise).
 /// @param hooks        the hooks; copied, so it may be freed after the call (the
 ///                     `user_data` pointers in it must stay valid while the client lives).
 /// @param client       receives the new client on success, NULL on failure.
 /// @param error_json   NULL, or receives NULL on success and the error JSON on failure.
-/// @return as for `pleo_client_new`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks` is NULL.
+/// @return as for `pleo_client_new`; `PLEO_STATUS_INVALID_ARGUMENT` also for a hook or a
+///         token store without `oauth`; `PLEO_STATUS_NULL_ARGUMENT` also when `hooks`, or
+///         one of a token store's callbacks, is NULL.
 ///
 /// Thread-safe.
 ///
@@ -68,8 +71,6 @@ pub unsafe extern "C" fn pleo_client_new_with_hooks(
     error_json: *mut *mut c_char,
 ) -> pleo_status {
     boundary("pleo_client_new_with_hooks", error_json, || {
-        // SAFETY: NULL or valid per this function's contract.
-        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
         // SAFETY: per this function's contract.
         unsafe { build(config_json, Some(hooks), client) }
     })
@@ -361,8 +362,9 @@ pub unsafe extern "C" fn pleo_introspect(
 ///
 /// @param client        the client; borrowed.
 /// @param statuses      `count` NUL-terminated status names, e.g. `"ACTIVATED"`; borrowed;
-///                      NULL, or a NULL element, is `PLEO_STATUS_NULL_ARGUMENT`.
-/// @param count         how many; at least one.
+///                      NULL while `count` > 0, or a NULL element, is
+///                      `PLEO_STATUS_NULL_ARGUMENT`; not read when `count` is 0.
+/// @param count         how many; 0 is `PLEO_STATUS_INVALID_ARGUMENT` ("statuses is empty").
 /// @param timeout_ms    how long to wait at most (then `PLEO_STATUS_TIMEOUT`).
 /// @param out_json      receives the installation JSON on success, NULL on failure; free it with
 ///                      `pleo_string_free`.
@@ -373,7 +375,8 @@ pub unsafe extern "C" fn pleo_introspect(
 /// Thread-safe: any number of threads may call one client at once.
 ///
 /// # Safety
-/// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers.
+/// As for `pleo_client_call`; `statuses` is NULL or points to `count` pointers (any
+/// pointer when `count` is 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pleo_wait_for_status(
     client: *const pleo_client,
@@ -391,7 +394,8 @@ pub unsafe extern "C" fn pleo_wait_for_status(
             out_json,
             error_json,
             |client| {
-                if statuses.is_null() {
+                // With none to read, an empty list reaches the core, which names the mistake.
+                if statuses.is_null() && count > 0 {
                     return Err(Failure::Null("statuses".into()));
                 }
                 let names = (0..count)
@@ -405,13 +409,14 @@ pub unsafe extern "C" fn pleo_wait_for_status(
     }
 }
 
-/// Builds the client of `pleo_client_new[_with_hooks]` into `out`.
+/// Builds the client of `pleo_client_new` (`hooks` None) or `pleo_client_new_with_hooks`
+/// (`hooks` the pointer it was given) into `out`, which is set to NULL first.
 ///
 /// # Safety
-/// As for `pleo_client_new`.
+/// As for `pleo_client_new_with_hooks`.
 unsafe fn build(
     config_json: *const c_char,
-    hooks: Option<&pleo_hooks>,
+    hooks: Option<*const pleo_hooks>,
     out: *mut *mut pleo_client,
 ) -> Result<(), Failure> {
     // SAFETY: per the caller's contract.
@@ -421,6 +426,8 @@ unsafe fn build(
     let mut builder =
         ClientBuilder::from_json(config)?.sdk_component(format!("pleo-installations-c/{VERSION}"));
     if let Some(hooks) = hooks {
+        // SAFETY: NULL or valid per the caller's contract.
+        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
         // SAFETY: per the caller's contract.
         builder = unsafe { hooks.install(builder) }?;
     }

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use pleo_installations::ClientBuilder;
 use pleo_installations::Secret;
-use pleo_installations::oauth::{LockTimeout, OAuthTokens, StoreError, TokenStore};
+use pleo_installations::oauth::{
+    CallbackFailure, LockTimeout, OAuthTokens, StoreError, TokenStore,
+};
 
 use super::boundary::Failure;
 use super::strings::c_string;
@@ -87,7 +89,9 @@ pub struct pleo_token_store {
     pub user_data: *mut c_void,
 }
 
-/// The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use.
+/// The OAuth hooks of `pleo_client_new_with_hooks`. Zero it (`{0}`) and set what you use;
+/// a hook or store needs a configuration with `oauth` (`PLEO_STATUS_INVALID_ARGUMENT`
+/// otherwise).
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct pleo_hooks {
@@ -142,7 +146,7 @@ impl Refreshed {
         let code = unsafe { (self.callback)(json.as_ptr(), self.user_data) };
         match code {
             0 => Ok(()),
-            code => Err(format!("the tokens-refreshed callback returned {code}").into()),
+            code => Err(returned("tokens-refreshed", code)),
         }
     }
 }
@@ -195,7 +199,7 @@ impl TokenStore for CStore {
             text
         });
         if code != 0 {
-            return Err(format!("the token store's load callback returned {code}").into());
+            return Err(returned("token store's load", code));
         }
         let Some(text) = text.transpose()? else {
             return Ok(None);
@@ -209,7 +213,7 @@ impl TokenStore for CStore {
         match unsafe { (self.lock)(self.user_data, wait_ms) } {
             0 => Ok(Box::new(Unlock(self))),
             PLEO_LOCK_TIMEOUT => Err(Box::new(LockTimeout(wait))),
-            code => Err(format!("the token store's lock callback returned {code}").into()),
+            code => Err(returned("token store's lock", code)),
         }
     }
 
@@ -232,9 +236,7 @@ impl TokenStore for CStore {
         };
         match code {
             0 => Ok(swapped != 0),
-            code => {
-                Err(format!("the token store's compare_and_swap callback returned {code}").into())
-            }
+            code => Err(returned("token store's compare_and_swap", code)),
         }
     }
 }
@@ -247,4 +249,11 @@ impl Drop for Unlock<'_> {
         // SAFETY: a valid callback per the contract, after a successful `lock`.
         unsafe { (self.0.unlock)(self.0.user_data) };
     }
+}
+
+/// A callback's non-zero return code, in words the SDK error's message may quote.
+fn returned(callback: &str, code: c_int) -> StoreError {
+    Box::new(CallbackFailure(format!(
+        "the {callback} callback returned {code}"
+    )))
 }

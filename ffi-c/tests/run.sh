@@ -2,17 +2,19 @@
 # Builds the C and C++ tests against the debug libpleo_installations and runs them against
 # one emulator: the C tests under valgrind and under AddressSanitizer, the C++ tests under
 # AddressSanitizer, then an install into a temporary prefix built against with pkg-config.
-# Args: the cargo profile directory (target/<triple>/debug). Calls per thread under
-# valgrind: $VALGRIND_CALLS (default 100: valgrind serialises the 16 threads).
+# Args: the cargo profile directory (target/<triple>/debug) and the workspace version the
+# library must report. Calls per thread under valgrind: $VALGRIND_CALLS (default 100:
+# valgrind serialises the 16 threads).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 lib_dir=$1
+version=${2:?usage: run.sh PROFILE_DIR VERSION}
 out=$lib_dir/c-tests
 mkdir -p "$out"
 # The test programs find the library next to them by its soname.
 ln -sf ../libpleo_installations.so "$out/libpleo_installations.so.0"
 
-cflags=(-Wall -Wextra -Werror -g -Iinclude)
+cflags=(-Wall -Wextra -Werror -g -Iinclude -DPLEO_EXPECTED_VERSION="\"$version\"")
 link=(-L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN' -lpthread)
 asan=(-fsanitize=address -fno-omit-frame-pointer)
 c_sources=(ffi-c/tests/c/test_ffi.c ffi-c/tests/c/http.c)
@@ -48,9 +50,9 @@ C
 # shellcheck disable=SC2046 # pkg-config's output is a list of flags
 gcc "$prefix/version.c" -o "$prefix/version" $(pkg-config --cflags --libs pleo_installations) \
     -Wl,-rpath,"$prefix/lib"
-"$prefix/version"
+test "$("$prefix/version")" = "$version"
 # shellcheck disable=SC2046
 gcc "$prefix/version.c" -o "$prefix/version-static" $(pkg-config --cflags pleo_installations) \
     "$prefix/lib/libpleo_installations.a" $(pkg-config --static --libs-only-l pleo_installations | sed "s/-lpleo_installations//")
-"$prefix/version-static"
+test "$("$prefix/version-static")" = "$version"
 echo "C binding: all tests passed"

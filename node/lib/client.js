@@ -33,16 +33,13 @@ const OAUTH = {
 
 const STORE_METHODS = ['load', 'lock', 'compareAndSwap'];
 
-/** The core's configuration JSON for these options, with the environment's fallbacks. */
+/**
+ * The core's configuration JSON for these options (the native client fills an unset
+ * credential and base URL from the `PLEO_*` environment variables).
+ */
 function configJson(options) {
   const { on_tokens_refreshed: _hook, token_store: _store, ...config } = toWire('Client options', options, OPTIONS);
   if (config.oauth) config.oauth = toWire('Client options.oauth', config.oauth, OAUTH);
-  const env = (name) => process.env[name] || undefined;
-  if (!config.api_key && !config.access_token && !config.oauth) {
-    config.api_key = env('PLEO_API_KEY');
-    if (!config.api_key) config.access_token = env('PLEO_ACCESS_TOKEN');
-  }
-  if (!config.base_url && !config.environment) config.base_url = env('PLEO_BASE_URL');
   return JSON.stringify(config);
 }
 
@@ -144,7 +141,7 @@ class Client {
     return this.#call('introspect');
   }
 
-  /** Polls until the installation's status is one of `statuses`; rejects with `TimeoutError`. */
+  /** Polls until the installation's status is one of `statuses`; rejects with `APITimeoutError`. */
   async waitForStatus(statuses, options) {
     const list = typeof statuses === 'string' ? [statuses] : statuses;
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {

@@ -25,8 +25,8 @@ const KINDS = {
   bad_request: 'BadRequestError',
   rate_limited: 'RateLimitError',
   server: 'ServerError',
-  timeout: 'TimeoutError',
-  connection: 'ConnectionError',
+  timeout: 'APITimeoutError',
+  connection: 'APIConnectionError',
   decode: 'DecodeError',
   reauthentication_required: 'ReauthenticationRequiredError',
   internal: 'InternalError',
@@ -44,8 +44,12 @@ function invalidArgument(message) {
   return new classes.invalid_argument(message, { kind: 'invalid_argument' });
 }
 
-/** Marks a JavaScript callback's failure inside the message the core carries back. */
-const CAUSE_MARK = /\s*\[js-callback-error (\d+)\]/;
+/**
+ * The mark of a JavaScript callback's failure: all the core learns of it (the error's own
+ * text may hold a secret), and what it hands back, as `js_callback` of the error JSON.
+ */
+const CAUSE_MARK = /\[js-callback-error (\d+)\]/;
+const CAUSE_MARKS = new RegExp(CAUSE_MARK.source, 'g');
 
 /**
  * Failures of JavaScript callbacks (hook, token store), kept until the call they failed
@@ -55,23 +59,22 @@ class CallbackFailures {
   #next = 1;
   #failures = new Map();
 
-  /** Remembers `error` and returns the marked message to hand to the core. */
+  /** Remembers `error` and returns its mark, the only text handed to the core. */
   remember(error) {
     const id = this.#next++;
     this.#failures.set(id, error);
     if (this.#failures.size > 64) this.#failures.delete(this.#failures.keys().next().value);
-    const text = error instanceof Error ? error.message : String(error);
-    return `${text} [js-callback-error ${id}]`;
+    return `[js-callback-error ${id}]`;
   }
 
-  /** The remembered error a message marks, and the message without the mark. */
-  take(message) {
-    const match = CAUSE_MARK.exec(message);
-    if (!match) return { message, cause: undefined };
+  /** The remembered error a mark names (forgotten then), or `undefined`. */
+  take(mark) {
+    const match = CAUSE_MARK.exec(mark ?? '');
+    if (!match) return undefined;
     const id = Number(match[1]);
     const cause = this.#failures.get(id);
     this.#failures.delete(id);
-    return { message: message.replace(CAUSE_MARK, ''), cause };
+    return cause;
   }
 }
 
@@ -84,7 +87,9 @@ function fromNative(error, failures) {
     return new classes.internal(`unexpected native failure: ${error.message}`, { kind: 'internal' });
   }
   const Class = classes[details.kind] ?? classes.internal;
-  const { message, cause } = failures ? failures.take(details.message) : { message: details.message };
+  const cause = failures?.take(details.js_callback);
+  // The core may copy the mark into its message: it says where to look instead.
+  const message = String(details.message).replace(CAUSE_MARKS, 'a JavaScript callback failed (see cause)');
   return new Class(message, details, cause === undefined ? undefined : { cause });
 }
 

@@ -25,7 +25,10 @@ export interface Installation {
   [field: string]: unknown;
 }
 
-/** What `introspect()` resolves to. */
+/**
+ * What `introspect()` resolves to: the API's JSON as it is, the envelope `{ data: { … } }`
+ * (as in Rust and C), so read `(await client.introspect()).data.authMethod`.
+ */
 export interface Introspection {
   data: {
     authMethod: 'OAUTH2' | 'API_KEY' | 'NONE' | (string & {});
@@ -70,7 +73,7 @@ export interface TokenStore {
   load(): Promise<TokensInput | null> | TokensInput | null;
   /**
    * Takes the lock across processes, waiting at most `waitMs`; resolves to a function that
-   * releases it, or null when the wait ran out (the call then fails with `TimeoutError`).
+   * releases it, or null when the wait ran out (the call then fails with `APITimeoutError`).
    */
   lock(waitMs: number): Promise<(() => unknown) | null> | (() => unknown) | null;
   /** Stores `tokens` if the stored refresh token is still `expectedRefreshToken` (or nothing is stored). */
@@ -107,10 +110,14 @@ export interface ClientOptions {
   /**
    * Called after each refresh, before the new token is used: persist both tokens (Pleo
    * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`)
-   * and the tokens are handed over again on the next call.
+   * and the tokens are handed over again on the next call. Only with `oauth`: otherwise
+   * the constructor throws `InvalidArgumentError`.
    */
   onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
-  /** Share the tokens with other processes. */
+  /**
+   * Share the tokens with other processes. Only with `oauth`: otherwise the first call
+   * rejects with `InvalidArgumentError` (the store is read off the JS thread).
+   */
   tokenStore?: TokenStore;
 }
 
@@ -133,9 +140,9 @@ export declare class Client {
   activateInstallation(): Promise<Installation>;
   /** @deprecated The API deprecates this endpoint: use `activateInstallation()`. */
   completeInstallation(): Promise<Installation>;
-  /** Which credential is in use. */
+  /** Which credential is in use: the API's envelope `{ data: { authMethod, … } }` as it is. */
   introspect(): Promise<Introspection>;
-  /** Polls until the status is one of `statuses`; rejects with `TimeoutError` (default 60 s). */
+  /** Polls until the status is one of `statuses`; rejects with `APITimeoutError` (default 60 s). */
   waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
   /** Refreshes the OAuth tokens now. */
   refreshTokens(): Promise<void>;
@@ -193,9 +200,11 @@ export declare class RateLimitError extends PleoError {}
 /** 5xx after retries. */
 export declare class ServerError extends PleoError {}
 /** A connect or read timeout, or the call's deadline. */
-export declare class TimeoutError extends PleoError {}
+export declare class APITimeoutError extends PleoError {}
 /** Could not connect, reset, TLS failure. */
-export declare class ConnectionError extends PleoError {}
+export declare class APIConnectionError extends PleoError {}
+/** The same classes under their earlier names: `TimeoutError` is `APITimeoutError`, `ConnectionError` is `APIConnectionError`. */
+export { APITimeoutError as TimeoutError, APIConnectionError as ConnectionError };
 /** A 2xx whose body is not the documented JSON. */
 export declare class DecodeError extends PleoError {}
 /** The refresh token was rejected: send the user through the OAuth flow again. */

@@ -18,7 +18,11 @@ module.exports = {
   BadRequestError: classes.bad_request,
   RateLimitError: classes.rate_limited,
   ServerError: classes.server,
+  APITimeoutError: classes.timeout,
+  APIConnectionError: classes.connection,
+  /** The same class as `APITimeoutError` (its earlier name). */
   TimeoutError: classes.timeout,
+  /** The same class as `APIConnectionError` (its earlier name). */
   ConnectionError: classes.connection,
   DecodeError: classes.decode,
   ReauthenticationRequiredError: classes.reauthentication_required,

@@ -12,6 +12,8 @@ export const {
   BadRequestError,
   RateLimitError,
   ServerError,
+  APITimeoutError,
+  APIConnectionError,
   TimeoutError,
   ConnectionError,
   DecodeError,

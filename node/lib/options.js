@@ -9,7 +9,7 @@ const isPlainObject = (value) =>
 /** Each type an option may have: its check, and how a message names it. */
 const TYPES = {
   string: [(v) => typeof v === 'string', 'a string'],
-  integer: [(v) => typeof v === 'number', 'a number'],
+  integer: [Number.isInteger, 'a whole number'],
   boolean: [(v) => typeof v === 'boolean', 'a boolean'],
   object: [isPlainObject, 'an object'],
   strings: [(v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'an array of strings'],
@@ -19,7 +19,8 @@ const TYPES = {
 
 /**
  * Checks `given` (an options object of `where`) against `spec` ({camelName: [wireName, type]})
- * and returns the wire object. Wrong types are a TypeError naming the option; unknown
+ * and returns the wire object. Wrong types (`1.5` for a whole number too) are a TypeError
+ * naming the option, values out of range are left to the core; unknown
  * names an InvalidArgumentError. `undefined` and `null` values are left out.
  */
 function toWire(where, given, spec) {
@@ -34,11 +35,8 @@ function toWire(where, given, spec) {
     if (value === undefined || value === null) continue;
     const [wireName, type] = entry;
     const [check, text] = TYPES[type];
+    // The type only: ranges (a negative timeout, too many retries) are the core's to refuse.
     if (!check(value)) throw new TypeError(`${where}.${name} must be ${text}, got ${describe(value)}`);
-    if (type === 'integer' && !(Number.isSafeInteger(value) && value >= 0)) {
-      // The core would refuse it too, but its JSON parser's message does not name the option.
-      throw invalidArgument(`${where}.${name} must be a whole number ≥ 0, got ${value}`);
-    }
     wire[wireName] = value instanceof Date ? value.toISOString() : value;
   }
   return wire;

@@ -26,6 +26,20 @@ type HostFunction = ThreadsafeFunction<
     true,
 >;
 
+/// A JavaScript callback's failure. Its text is only the mark the JS layer gave the
+/// JavaScript error (never the error's own text, which may hold a secret); the rejection
+/// of the failed call carries the mark, and the JS layer attaches that error as `cause`.
+#[derive(Debug)]
+pub(crate) struct CallbackFailed(String);
+
+impl std::fmt::Display for CallbackFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CallbackFailed {}
+
 /// The JavaScript function as the constructor receives it.
 pub(crate) type HostArgument<'a> = Function<'a, FnArgs<(String, String)>, Promise<String>>;
 
@@ -47,8 +61,8 @@ impl Host {
         Ok(Host { function })
     }
 
-    /// Calls `host(name, argument)` and waits for its Promise; a rejection becomes the
-    /// error (its message names the JavaScript error, which the JS layer attaches as cause).
+    /// Calls `host(name, argument)` and waits for its Promise; a rejection becomes a
+    /// [`CallbackFailed`] carrying the mark of the JavaScript error.
     fn call(&self, name: &str, argument: String) -> Result<String, StoreError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             format!("{name}: a JavaScript callback called outside the SDK's worker threads")
@@ -60,7 +74,7 @@ impl Host {
                     .await?
                     .await
             })
-            .map_err(|e| e.reason.into())
+            .map_err(|e| Box::new(CallbackFailed(e.reason)) as StoreError)
     }
 
     /// Hands refreshed tokens to the `onTokensRefreshed` callback.

@@ -17,7 +17,9 @@ pub struct NativeClient {
     inner: Client,
 }
 
-/// The builder for a configuration and the callbacks `host` implements.
+/// The builder for a configuration (unset credential and base URL filled from `PLEO_*`
+/// environment variables, see [`ClientBuilder::env_fallbacks`]) and the callbacks `host`
+/// implements.
 fn builder(
     config_json: &str,
     host: Option<HostArgument<'_>>,
@@ -26,6 +28,7 @@ fn builder(
 ) -> napi::Result<ClientBuilder> {
     let mut builder = ClientBuilder::from_json(config_json)
         .map_err(rejection)?
+        .env_fallbacks()
         .sdk_component(concat!(
             "pleo-installations-node/",
             env!("CARGO_PKG_VERSION")
@@ -49,7 +52,7 @@ impl NativeClient {
     /// callbacks (`tokensRefreshed`, and the `store.*` methods); `onTokensRefreshed` and
     /// `tokenStore` tell which of them it implements. Not with a token store: building
     /// reads the store, which needs the JS thread free (use `create`).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(
         config_json: String,
         #[napi(
@@ -65,7 +68,7 @@ impl NativeClient {
     }
 
     /// Builds a client off the JS thread, as a token store needs (building seeds the store).
-    #[napi(ts_return_type = "Promise<NativeClient>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeClient>")]
     pub fn create<'env>(
         env: &'env Env,
         config_json: String,
@@ -87,7 +90,7 @@ impl NativeClient {
     }
 
     /// Calls an operation (or `waitForStatus` / `refreshTokens`) by id, off the JS thread.
-    #[napi]
+    #[napi(catch_unwind)]
     pub async fn call_json(
         &self,
         operation_id: String,

@@ -22,7 +22,14 @@ async fn off_thread(
         .map_err(rejection)
 }
 
-/// A core error as the rejection the JS layer turns into a `PleoError`: its JSON as message.
+/// A core error as the rejection the JS layer turns into a `PleoError`: its JSON as message,
+/// with `js_callback`, the mark of the JavaScript error, when a JS callback failed.
 fn rejection(error: Error) -> napi::Error {
-    napi::Error::from_reason(error.to_json().to_string())
+    let mut json = error.to_json();
+    let failed_callback = std::error::Error::source(&error)
+        .and_then(|source| source.downcast_ref::<callbacks::CallbackFailed>());
+    if let Some(failed) = failed_callback {
+        json["js_callback"] = failed.to_string().into();
+    }
+    napi::Error::from_reason(json.to_string())
 }

@@ -25,7 +25,7 @@ fn parse(what: &str, json: &str) -> napi::Result<Value> {
 #[napi]
 impl NativeMockServer {
     /// Starts an emulator on a free port (about a millisecond).
-    #[napi(factory)]
+    #[napi(factory, catch_unwind)]
     pub fn start() -> napi::Result<Self> {
         let server =
             MockServer::start().map_err(|e| fail(format!("the emulator did not start: {e}")))?;
@@ -42,7 +42,7 @@ impl NativeMockServer {
 
     /// `{url, apiKey, accessToken, authorizeUrl, tokenUrl, oauthClient: {clientId,
     /// clientSecret, redirectUri}}` as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn info(&self) -> napi::Result<String> {
         let server = self.running()?;
         let client = server.oauth_clients().into_iter().next();
@@ -62,7 +62,7 @@ impl NativeMockServer {
     }
 
     /// Queues faults: one in the admin API's form, or an array of them (all or nothing).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn push_faults(&self, faults_json: String) -> napi::Result<()> {
         let server = self.running()?;
         let faults = Fault::list_from_json(&parse("the fault", &faults_json)?).map_err(fail)?;
@@ -73,26 +73,26 @@ impl NativeMockServer {
     }
 
     /// Forgets the queued faults.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_faults(&self) -> napi::Result<()> {
         self.running()?.clear_faults();
         Ok(())
     }
 
     /// How many faults are still queued.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn pending_faults(&self) -> napi::Result<u32> {
         Ok(u32::try_from(self.running()?.pending_faults()).unwrap_or(u32::MAX))
     }
 
     /// The requests received, as the admin API's JSON array.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn journal(&self) -> napi::Result<String> {
         serde_json::to_string(&self.running()?.journal()).map_err(fail)
     }
 
     /// Forgets the journal.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_journal(&self) -> napi::Result<()> {
         self.running()?.clear_journal();
         Ok(())
@@ -100,7 +100,7 @@ impl NativeMockServer {
 
     /// Puts an installation in place from `{credential, company_id?, status, metadata?,
     /// errorCode?}`; returns it as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn seed(&self, seed_json: String) -> napi::Result<String> {
         let server = self.running()?;
         let seed =
@@ -109,7 +109,7 @@ impl NativeMockServer {
     }
 
     /// The installation of `credential`'s client in its own company, as JSON (`null` if none).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn installation(&self, credential: String) -> napi::Result<String> {
         Ok(self
             .running()?
@@ -119,7 +119,7 @@ impl NativeMockServer {
     }
 
     /// Forgets installations, faults, journal and OAuth state.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&self) -> napi::Result<()> {
         self.running()?.reset();
         Ok(())
@@ -127,7 +127,7 @@ impl NativeMockServer {
 
     /// A new token family for an OAuth client, as after a code exchange:
     /// `{access_token, refresh_token}` as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn issue_tokens(&self, client_id: String) -> napi::Result<String> {
         let (access_token, refresh_token) =
             self.running()?.try_issue_tokens(&client_id).map_err(fail)?;
@@ -136,7 +136,7 @@ impl NativeMockServer {
 
     /// Plays the user's browser on the consent page of `authorize_url`:
     /// `{callback, code, state}` as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn consent(&self, authorize_url: String) -> napi::Result<String> {
         let consent = self.running()?.consent(&authorize_url).map_err(fail)?;
         Ok(
@@ -146,7 +146,7 @@ impl NativeMockServer {
     }
 
     /// Moves the clock of token and code expiry forward.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn advance_clock(&self, ms: u32) -> napi::Result<()> {
         self.running()?
             .advance_clock(Duration::from_millis(u64::from(ms)));
@@ -154,21 +154,21 @@ impl NativeMockServer {
     }
 
     /// Expires every access token issued so far.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expire_access_tokens(&self) -> napi::Result<()> {
         self.running()?.expire_access_tokens();
         Ok(())
     }
 
     /// `{tokenRequests, refreshes}` as JSON.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn oauth_stats(&self) -> napi::Result<String> {
         let server = self.running()?;
         Ok(json!({ "tokenRequests": server.token_requests(), "refreshes": server.refresh_count() }).to_string())
     }
 
     /// Stops the emulator and cuts open connections; stopping twice does nothing.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stop(&mut self) {
         if let Some(server) = self.server.take() {
             server.shutdown();

@@ -8,7 +8,7 @@ use crate::off_thread;
 /// the network).
 // napi-derive registers exports only outside cfg(test), which clippy's test pass sees as unused.
 #[cfg_attr(test, allow(dead_code))]
-#[napi]
+#[napi(catch_unwind)]
 pub async fn oauth_call(name: String, request_json: String) -> napi::Result<String> {
     off_thread(move || pleo_installations::oauth::call_json(&name, &request_json)).await
 }

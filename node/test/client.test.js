@@ -4,7 +4,7 @@
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { inspect } = require('node:util');
-const { Client, MockServer, InvalidArgumentError, NotFoundError } = require('..');
+const { Client, MockServer, PleoError, InvalidArgumentError, NotFoundError } = require('..');
 
 let server;
 let client;
@@ -84,10 +84,10 @@ test('waitForStatus resolves once the status is reached', async () => {
   assert.equal(reached.status, 'ACTIVATED');
 });
 
-test('waitForStatus accepts one status and rejects with TimeoutError at its deadline', async () => {
+test('waitForStatus accepts one status and rejects with APITimeoutError at its deadline', async () => {
   server.seedInstallation({ status: 'PENDING_INTEGRATION' });
-  const { TimeoutError } = require('..');
-  await assert.rejects(client.waitForStatus('ACTIVATED', { timeoutMs: 300 }), (e) => e instanceof TimeoutError && /PENDING_INTEGRATION/.test(e.message));
+  const { APITimeoutError } = require('..');
+  await assert.rejects(client.waitForStatus('ACTIVATED', { timeoutMs: 300 }), (e) => e instanceof APITimeoutError && /PENDING_INTEGRATION/.test(e.message));
 });
 
 test('unknown statuses and fields from the server pass through', async () => {
@@ -112,17 +112,35 @@ test('the User-Agent names the Node binding and the application', async () => {
   assert.match(agent, /my-erp\/2\.0/);
 });
 
-test('credentials and base URL fall back to PLEO_API_KEY, PLEO_ACCESS_TOKEN, PLEO_BASE_URL', async (t) => {
-  const saved = { ...process.env };
-  t.after(() => { process.env = saved; });
-  process.env.PLEO_BASE_URL = server.url;
-  process.env.PLEO_API_KEY = server.apiKey;
+/** Sets (or, with `undefined`, unsets) environment variables until the test ends. */
+function setEnv(t, vars) {
+  for (const [name, value] of Object.entries(vars)) {
+    const before = process.env[name];
+    t.after(() => { if (before === undefined) delete process.env[name]; else process.env[name] = before; });
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
+
+test('credentials and base URL fall back to PLEO_API_KEY, else PLEO_ACCESS_TOKEN, and PLEO_BASE_URL', async (t) => {
+  setEnv(t, { PLEO_BASE_URL: server.url, PLEO_API_KEY: server.apiKey, PLEO_ACCESS_TOKEN: server.accessToken });
+  // The API key wins over the access token.
   assert.equal((await new Client().introspect()).data.authMethod, 'API_KEY');
-  delete process.env.PLEO_API_KEY;
-  process.env.PLEO_ACCESS_TOKEN = server.accessToken;
+  setEnv(t, { PLEO_API_KEY: '' });
   assert.equal((await new Client({}).introspect()).data.authMethod, 'OAUTH2');
+  setEnv(t, { PLEO_API_KEY: 'wrong-key', PLEO_ACCESS_TOKEN: undefined });
   // An explicit option wins over the environment.
   assert.equal((await new Client({ apiKey: server.apiKey }).introspect()).data.authMethod, 'API_KEY');
+});
+
+test('an explicit environment or base URL keeps PLEO_BASE_URL out', async (t) => {
+  setEnv(t, { PLEO_BASE_URL: server.url, PLEO_API_KEY: server.apiKey });
+  // Pointed at the hosted API, not the emulator: the call fails before reaching the emulator.
+  const hosted = new Client({ environment: 'staging', maxRetries: 0, totalTimeoutMs: 50 });
+  await assert.rejects(hosted.introspect(), PleoError);
+  assert.equal(server.journal().length, 0);
+  setEnv(t, { PLEO_BASE_URL: 'http://127.0.0.1:1' });
+  assert.equal((await new Client({ baseUrl: server.url }).introspect()).data.authMethod, 'API_KEY');
 });
 
 test('a client never shows its credential', () => {

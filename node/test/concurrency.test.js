@@ -18,21 +18,17 @@ const DELAY_MS = 400;
 
 test('64 calls against a slow response are in flight at once', async () => {
   server.pushFault({ delayMs: DELAY_MS, times: 64, operation: 'getClientInstallation' });
-  const started = performance.now();
-  const spans = await Promise.all(Array.from({ length: 64 }, async () => {
-    const begin = performance.now();
+  const ends = await Promise.all(Array.from({ length: 64 }, async () => {
     const installation = await client.getInstallation();
     assert.equal(installation.status, 'ACTIVATED');
-    return [begin, performance.now()];
+    return performance.now();
   }));
-  const elapsed = performance.now() - started;
   assert.equal(server.pendingFaults(), 0, 'every call met the delay');
-  // Serialised they would take 64 × 400 ms; in libuv's pool of four, 16 × 400 ms.
-  assert.ok(elapsed < 3 * DELAY_MS, `64 slow calls took ${elapsed.toFixed(0)} ms`);
-  // All 64 overlap: the last to start began before the first to finish ended.
-  const lastStart = Math.max(...spans.map(([begin]) => begin));
-  const firstEnd = Math.min(...spans.map(([, end]) => end));
-  assert.ok(lastStart < firstEnd, 'the calls overlapped');
+  // All 64 wait out the delay together, so they finish together. With n worker threads
+  // they would finish in 64/n waves, DELAY_MS apart (15 waves in libuv's pool of four).
+  // No bound on the total time: a loaded machine may start them late, not in waves.
+  const spread = Math.max(...ends) - Math.min(...ends);
+  assert.ok(spread < DELAY_MS, `the 64 calls finished over ${spread.toFixed(0)} ms: they ran in waves`);
 });
 
 test('a timer keeps firing while a slow call is in flight', async () => {

@@ -5,6 +5,7 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const sdk = require('..');
 const { Client, MockServer, PleoError } = sdk;
+const { fromNative } = require('../lib/errors');
 
 let server;
 let client;
@@ -77,18 +78,18 @@ test('retries are counted in attempts, and retryAfter is in seconds', async () =
   assert.equal(e.retryAfter, 0);
 });
 
-test('TimeoutError when the server is slower than timeoutMs', async () => {
+test('APITimeoutError when the server is slower than timeoutMs', async () => {
   const impatient = new Client({ baseUrl: server.url, apiKey: server.apiKey, maxRetries: 0, timeoutMs: 100 });
   server.pushFault({ delayMs: 1000 });
-  const e = await rejection(impatient.getInstallation(), sdk.TimeoutError, 'timeout');
+  const e = await rejection(impatient.getInstallation(), sdk.APITimeoutError, 'timeout');
   assert.equal(e.status, null);
 });
 
-test('ConnectionError when nothing listens', async () => {
+test('APIConnectionError when nothing listens', async () => {
   const stopped = await MockServer.start();
   const url = stopped.url;
   await stopped.stop();
-  const e = await rejection(new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(), sdk.ConnectionError, 'connection');
+  const e = await rejection(new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(), sdk.APIConnectionError, 'connection');
   assert.equal(e.status, null);
 });
 
@@ -133,8 +134,8 @@ test('the constructor throws InvalidArgumentError for a bad configuration, namin
     [{ baseUrl: 'http://example.com', apiKey: 'k' }, /http/],
     [{ environment: 'moon', apiKey: 'k' }, /moon/],
     [{ apiKey: 'k', maxRetries: 99 }, /max_retries|retries/],
-    [{ apiKey: 'k', timeoutMs: -1 }, /timeoutMs/],
-    [{ apiKey: 'k', maxRetries: 1.5 }, /maxRetries/],
+    [{ apiKey: 'k', timeoutMs: -1 }, /timeout_ms/],
+    [{ oauth: { clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r', expiresIn: -5 } }, /expires_in/],
     [{ apiKey: 'k', api_key: 'k' }, /api_key/],
     [{ oauth: { clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r', expiresAt: 'tomorrow' } }, /tomorrow/],
   ];
@@ -153,6 +154,7 @@ test('wrong argument types reject with a TypeError naming the argument', async (
     [() => client.updateInstallation({ status: 'ACTIVATED', errorCode: 5 }), /errorCode/],
     [() => client.waitForStatus(7), /statuses/],
     [() => client.waitForStatus(['ACTIVATED'], { timeoutMs: '1s' }), /timeoutMs/],
+    [() => client.waitForStatus('ACTIVATED', { timeoutMs: 0.5 }), /timeoutMs must be a whole number/],
     [() => client.callJson(1, '{}'), /operationId/],
     [() => client.callJson('introspect', {}), /requestJson/],
     [() => sdk.codeChallenge(undefined), /codeVerifier/],
@@ -165,6 +167,8 @@ test('wrong argument types reject with a TypeError naming the argument', async (
     [() => new Client('key'), /Client options/],
     [() => new Client({ apiKey: 42 }), /apiKey/],
     [() => new Client({ apiKey: 'k', timeoutMs: '5' }), /timeoutMs/],
+    [() => new Client({ apiKey: 'k', maxRetries: 1.5 }), /maxRetries must be a whole number/],
+    [() => new Client({ apiKey: 'k', timeoutMs: NaN }), /timeoutMs/],
     [() => new Client({ oauth: 'x' }), /oauth/],
     [() => new Client({ apiKey: 'k', onTokensRefreshed: 'f' }), /onTokensRefreshed/],
     [() => new Client({ apiKey: 'k', tokenStore: { load() {} } }), /tokenStore\.lock/],
@@ -173,10 +177,35 @@ test('wrong argument types reject with a TypeError naming the argument', async (
   for (const [call, named] of thrown) assert.throws(call, (e) => e instanceof TypeError && named.test(e.message));
 });
 
-test('every kind of the contract has its class', () => {
-  const kinds = ['invalid_argument', 'authentication', 'permission_denied', 'not_found', 'conflict', 'bad_request',
-    'rate_limited', 'server', 'timeout', 'connection', 'decode', 'reauthentication_required', 'internal'];
-  const classes = Object.values(sdk).filter((v) => typeof v === 'function' && v.prototype instanceof PleoError);
-  assert.equal(classes.length, kinds.length);
-  assert.deepEqual(classes.map((C) => new C('m', { kind: kinds[classes.indexOf(C)] }).code), kinds);
+test('every kind of the contract becomes its class, from the error JSON the core returns', () => {
+  // API.md's kinds, each with the class a rejection of the native layer must become.
+  const expected = {
+    invalid_argument: 'InvalidArgumentError',
+    authentication: 'AuthenticationError',
+    permission_denied: 'PermissionDeniedError',
+    not_found: 'NotFoundError',
+    conflict: 'ConflictError',
+    bad_request: 'BadRequestError',
+    rate_limited: 'RateLimitError',
+    server: 'ServerError',
+    timeout: 'APITimeoutError',
+    connection: 'APIConnectionError',
+    decode: 'DecodeError',
+    reauthentication_required: 'ReauthenticationRequiredError',
+    internal: 'InternalError',
+  };
+  for (const [kind, name] of Object.entries(expected)) {
+    const native = new Error(JSON.stringify({ kind, message: `a ${kind} failure`, status: null, attempts: 1 }));
+    const error = fromNative(native);
+    assert.ok(typeof sdk[name] === 'function', `${name} is not exported`);
+    assert.ok(error instanceof sdk[name] && error instanceof PleoError, `${kind} became ${error.name}, not ${name}`);
+    assert.equal(error.name, name);
+    assert.equal(error.code, kind);
+    assert.equal(error.message, `a ${kind} failure`);
+  }
+  // A kind this version does not know, and a message that is not the core's JSON: internal.
+  assert.ok(fromNative(new Error('{"kind": "newer_kind", "message": "m"}')) instanceof sdk.InternalError);
+  assert.ok(fromNative(new Error('not json')) instanceof sdk.InternalError);
+  assert.equal(sdk.TimeoutError, sdk.APITimeoutError);
+  assert.equal(sdk.ConnectionError, sdk.APIConnectionError);
 });

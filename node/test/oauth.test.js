@@ -109,8 +109,8 @@ test('refreshTokens refreshes on demand', async () => {
   assert.equal(server.oauthStats().refreshes, 1);
 });
 
-test('a rejected onTokensRefreshed fails the call with the rejection as cause, and runs again next time', async () => {
-  const failure = new Error('database down');
+test('a rejected onTokensRefreshed fails the call with the rejection as cause (its text only there), and runs again next time', async () => {
+  const failure = new Error('rt_secret');
   let attempts = 0;
   const client = oauthClient({
     onTokensRefreshed: async () => {
@@ -123,7 +123,9 @@ test('a rejected onTokensRefreshed fails the call with the rejection as cause, a
   assert.ok(e instanceof sdk.PleoError, e.message);
   assert.equal(e.code, 'internal');
   assert.equal(e.cause, failure);
-  assert.match(e.message, /database down/);
+  assert.equal(e.cause.message, 'rt_secret');
+  assert.match(e.message, /tokens-refreshed hook failed/);
+  assert.doesNotMatch(e.message, /rt_secret/);
   assert.doesNotMatch(e.message, /js-callback-error/);
   assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');
   assert.equal(attempts, 2);
@@ -151,19 +153,19 @@ test('a token store in JS: two clients, one refresh, both tokens persisted', asy
   assert.notEqual(store.tokens.refreshToken, tokens.refreshToken);
 });
 
-test('a store whose lock times out fails the call with TimeoutError', async () => {
+test('a store whose lock times out fails the call with APITimeoutError', async () => {
   const store = memoryStore();
   const client = oauthClient({ tokenStore: store, totalTimeoutMs: 2000 });
   await client.introspect();
   store.lock = async () => null;
-  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.TimeoutError && /lock/.test(e.message));
+  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.APITimeoutError && /lock/.test(e.message));
 });
 
 test('a store that fails carries its error as cause', async () => {
   const failure = new Error('redis unreachable');
   const store = { ...memoryStore(), load: async () => { throw failure; } };
   const client = oauthClient({ tokenStore: store });
-  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.PleoError && e.cause === failure);
+  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.PleoError && e.cause === failure && !/redis/.test(e.message));
 });
 
 test('a store returning malformed tokens gets a clear error', async () => {
@@ -179,4 +181,15 @@ test('with a token store, a configuration the core refuses rejects the first cal
   await assert.rejects(client.introspect(), (e) => e instanceof sdk.InvalidArgumentError && /max_retries/.test(e.message));
   assert.throws(() => new Client({ baseUrl: 'http://127.0.0.1:1', oauth: { ...oauth, bogus: 1 }, tokenStore: memoryStore() }), sdk.InvalidArgumentError);
   assert.throws(() => new Client({ baseUrl: server.url, oauth, tokenStore: { load() {}, lock() {} } }), /tokenStore\.compareAndSwap/);
+});
+
+test('a refresh hook or token store without OAuth credentials is refused, not silently ignored', async () => {
+  assert.throws(
+    () => new Client({ baseUrl: server.url, apiKey: server.apiKey, onTokensRefreshed: () => {} }),
+    (e) => e instanceof sdk.InvalidArgumentError && e.code === 'invalid_argument',
+  );
+  // With a store the client is built off the JS thread: the first call rejects.
+  const client = new Client({ baseUrl: server.url, accessToken: server.accessToken, tokenStore: memoryStore() });
+  await assert.rejects(client.introspect(), sdk.InvalidArgumentError);
+  assert.equal(server.journal().length, 0);
 });

@@ -22,7 +22,7 @@ use token_endpoint::{ClientAuth, TokenContext};
 
 pub use json::{FUNCTIONS, call_json};
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
-pub use store::{FileTokenStore, LockTimeout, StoreError, TokenStore};
+pub use store::{CallbackFailure, FileTokenStore, LockTimeout, StoreError, TokenStore};
 pub(crate) use tokens::OAuthConfig;
 pub use tokens::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 

@@ -12,7 +12,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::store::{LockTimeout, StoreError, TokenStore};
+use crate::oauth::store::{CallbackFailure, LockTimeout, StoreError, TokenStore};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -222,10 +222,12 @@ impl OAuthSession {
         }
         if let Some(hook) = &self.hook {
             hook(&tokens).map_err(|e| {
+                let what = quoted(e.as_ref())
+                    .unwrap_or_else(|| "its error is this error's source".to_owned());
                 Error::new(
                     ErrorKind::Internal,
                     format!(
-                        "on_tokens_refreshed failed: {e}; the refreshed tokens are kept in memory and handed to it again on the next call"
+                        "the tokens-refreshed hook failed ({what}); the refreshed tokens are kept in memory and handed to it again on the next call"
                     ),
                 )
                 .with_boxed_source(e)
@@ -260,7 +262,23 @@ fn store_error(error: StoreError) -> Error {
     } else {
         ErrorKind::Internal
     };
-    Error::new(kind, format!("the token store failed: {error}")).with_boxed_source(error)
+    let message = match quoted(error.as_ref()) {
+        Some(text) => format!("the token store failed: {text}"),
+        None => "the token store failed (its error is this error's source)".to_owned(),
+    };
+    Error::new(kind, message).with_boxed_source(error)
+}
+
+/// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
+/// timeout, a binding's [`CallbackFailure`], the SDK's own error, such as tokens a store
+/// returned that do not parse). User code's own text could quote a token (a
+/// failed lookup by refresh token, say): it stays the source, out of the message.
+fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
+    let sdk_written = error.is::<LockTimeout>()
+        || error.is::<std::io::Error>()
+        || error.is::<CallbackFailure>()
+        || error.is::<Error>();
+    sdk_written.then(|| error.to_string())
 }
 
 /// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every

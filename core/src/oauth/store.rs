@@ -48,6 +48,20 @@ impl std::fmt::Display for LockTimeout {
 
 impl std::error::Error for LockTimeout {}
 
+/// A hook or store failure described by the SDK itself (a binding saying which foreign
+/// callback failed and how), never by user code: unlike other errors of hooks and stores,
+/// its text is quoted in the SDK error's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackFailure(pub String);
+
+impl std::fmt::Display for CallbackFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CallbackFailure {}
+
 /// How often a busy file lock is tried again.
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
@@ -105,7 +119,8 @@ impl TokenStore for FileTokenStore {
             Err(e) => return Err(e.into()),
         };
         let invalid = |e: &dyn std::fmt::Display| {
-            format!("token file {} is not valid: {e}", self.path.display())
+            let message = format!("token file {} is not valid: {e}", self.path.display());
+            std::io::Error::new(std::io::ErrorKind::InvalidData, message)
         };
         let value = serde_json::from_slice(&text).map_err(|e| invalid(&e))?;
         Ok(Some(

@@ -5,6 +5,7 @@
  * admin API. Prints one line per failed check and exits non-zero when any failed. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,13 @@
 #include "http.h"
 #include "pleo_installations.h"
 
-static int failures = 0;
-static int checks = 0;
+#ifndef PLEO_EXPECTED_VERSION /* the workspace version, from run.sh */
+#error "build with -DPLEO_EXPECTED_VERSION='\"x.y.z\"'"
+#endif
+
+/* Atomic: CHECK also runs in callbacks, which may run on any thread. */
+static atomic_int failures = 0;
+static atomic_int checks = 0;
 static const char *url;
 
 #define CHECK(cond, ...)                                                       \
@@ -104,7 +110,8 @@ static outcome get(pleo_client *client) {
 }
 
 static void test_constants(void) {
-    CHECK(strcmp(pleo_version(), "0.1.0") == 0, "version %s", pleo_version());
+    CHECK(strcmp(pleo_version(), PLEO_EXPECTED_VERSION) == 0, "version %s, not %s", pleo_version(),
+          PLEO_EXPECTED_VERSION);
     CHECK(strcmp(pleo_status_name(PLEO_STATUS_OK), "PLEO_STATUS_OK") == 0, "OK name");
     CHECK(strcmp(pleo_status_name(PLEO_STATUS_REAUTHENTICATION_REQUIRED),
                  "PLEO_STATUS_REAUTHENTICATION_REQUIRED") == 0, "name");
@@ -148,9 +155,10 @@ static void test_client_new(void) {
     CHECK(has(error, "client is NULL"), "%s", error);
     pleo_string_free(error);
     pleo_hooks hooks = {0};
+    client = (pleo_client *)&client; /* must be overwritten with NULL */
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", NULL, &client, &error) == PLEO_STATUS_NULL_ARGUMENT,
           "NULL hooks");
-    CHECK(has(error, "hooks is NULL"), "%s", error);
+    CHECK(has(error, "hooks is NULL") && client == NULL, "%s", error);
     pleo_string_free(error);
     CHECK(pleo_client_new_with_hooks(NULL, &hooks, &client, NULL) == PLEO_STATUS_NULL_ARGUMENT, "NULL config");
     CHECK(pleo_client_new_with_hooks("{\"api_key\":\"k\"}", &hooks, NULL, NULL) == PLEO_STATUS_NULL_ARGUMENT,
@@ -236,6 +244,14 @@ static void test_invalid_input(pleo_client *client) {
     o.status = pleo_wait_for_status(client, bad_statuses, 2, 10, &o.out, &o.error);
     CHECK(o.status == PLEO_STATUS_INVALID_ARGUMENT && has(o.error, "statuses[1] is not valid UTF-8"), "%s", o.error);
     done(&o);
+    /* No statuses: the core's message, whether the (unread) array is NULL or not. */
+    const char *const *empty[] = {NULL, bad_statuses};
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        o = (outcome){0};
+        o.status = pleo_wait_for_status(client, empty[i], 0, 10, &o.out, &o.error);
+        CHECK(has(o.error, "statuses is empty"), "no statuses (%zu): %s", i, o.error);
+        expect_error(o, PLEO_STATUS_INVALID_ARGUMENT, "invalid_argument", "no statuses");
+    }
 }
 
 /* Every pointer of every client function, NULL in turn. */
@@ -251,7 +267,10 @@ static void test_null_arguments(pleo_client *client) {
         pleo_status status = (expr);                                                      \
         CHECK(status == PLEO_STATUS_NULL_ARGUMENT, "%s: %s", #expr, pleo_status_name(status)); \
         CHECK(has(error, name " is NULL"), "%s: error %s", #expr, error);                \
-        CHECK(out == NULL || out == (char *)&out, "%s: out not reset", #expr);            \
+        if (strcmp(name, "out_json") == 0) /* out is not passed: left as it was */      \
+            CHECK(out == (char *)&out, "%s: out written through another pointer", #expr); \
+        else                                                                              \
+            CHECK(out == NULL, "%s: out not reset to NULL", #expr);                       \
         pleo_string_free(error);                                                          \
         error = NULL;                                                                     \
     } while (0)
@@ -390,6 +409,36 @@ static int store_cas(void *user_data, const char *expected, const char *tokens_j
     }
     pthread_mutex_unlock(&state->mutex);
     return 0;
+}
+
+/* A refresh hook or a token store with a credential that never refreshes (API key, access
+ * token) is refused: it would never be called. */
+static void test_hooks_need_oauth(void) {
+    oauth_state state = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+    pleo_token_store store = {store_load, store_lock, store_unlock, store_cas, &state};
+    const pleo_hooks cases[] = {{on_refreshed, &state, NULL}, {NULL, NULL, &store}};
+    const char *credentials[] = {"\"api_key\":\"k\"", "\"access_token\":\"t\""};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (size_t j = 0; j < sizeof credentials / sizeof credentials[0]; j++) {
+            char *config = config_for(credentials[j], NULL);
+            pleo_client *client = (pleo_client *)&client; /* must be overwritten with NULL */
+            char *error = NULL;
+            pleo_status status = pleo_client_new_with_hooks(config, &cases[i], &client, &error);
+            CHECK(status == PLEO_STATUS_INVALID_ARGUMENT && client == NULL, "hooks %zu with %s: %s", i,
+                  credentials[j], pleo_status_name(status));
+            CHECK(has(error, "\"kind\":\"invalid_argument\"") && has(error, "need an OAuth credential"),
+                  "hooks %zu with %s: %s", i, credentials[j], error);
+            pleo_string_free(error);
+            free(config);
+        }
+    CHECK(state.refreshed == 0 && state.stored == NULL && state.locks == 0, "a hook ran");
+    /* Zeroed hooks are no hooks: fine with any credential. */
+    pleo_hooks none = {0};
+    char *config = config_for("\"api_key\":\"k\"", NULL);
+    pleo_client *client = NULL;
+    CHECK(pleo_client_new_with_hooks(config, &none, &client, NULL) == PLEO_STATUS_OK && client, "zeroed hooks");
+    pleo_client_free(client);
+    free(config);
 }
 
 /* Copies the string field `key` of compact JSON into `out` (64 bytes); "" when absent. */
@@ -597,6 +646,7 @@ int main(int argc, char **argv) {
     int calls = argc > 2 ? atoi(argv[2]) : 1000;
     test_constants();
     test_client_new();
+    test_hooks_need_oauth();
     pleo_client *client = new_client(NULL);
     test_lifecycle(client);
     test_invalid_input(client);
@@ -606,6 +656,6 @@ int main(int argc, char **argv) {
     test_oauth_helpers();
     test_threads(client, calls);
     pleo_client_free(client);
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures != 0;
+    printf("%d checks, %d failed\n", atomic_load(&checks), atomic_load(&failures));
+    return atomic_load(&failures) != 0;
 }

@@ -7,6 +7,10 @@
 
 #include "pleo_installations.hpp"
 
+#ifndef PLEO_EXPECTED_VERSION  // the workspace version, from run.sh
+#error "build with -DPLEO_EXPECTED_VERSION='\"x.y.z\"'"
+#endif
+
 static int failures = 0;
 
 #define CHECK(cond, what)                                                                       \
@@ -26,27 +30,29 @@ int main(int argc, char **argv) {
         return 2;
     }
     const std::string url = argv[1];
-    CHECK(pleo::version() == "0.1.0", pleo::version());
+    CHECK(pleo::version() == PLEO_EXPECTED_VERSION, pleo::version());
     try {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
         CHECK(false, "an unknown key was accepted");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && e.kind() == "invalid_argument", e.json());
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && e.kind() == "invalid_argument", e.json());
         CHECK(has(e.what(), "colour"), e.what());
+        CHECK(!e.http_status().has_value(), "an HTTP status without an answer: " + e.json());
     }
 
     pleo::Client client("{\"base_url\":\"" + url + "\",\"api_key\":\"pleo-mock-api-key\"}");
     try {
         client.delete_installation();
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_NOT_FOUND, e.json());  // none yet: fine
+        CHECK(e.pleo_status() == PLEO_STATUS_NOT_FOUND && e.http_status() == 404, e.json());  // none yet: fine
     }
     CHECK(has(client.create_installation("{\"status\":\"AUTHORIZED\"}"), "\"status\":\"AUTHORIZED\""), "create");
     try {
         client.create_installation();
         CHECK(false, "a second create succeeded");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_CONFLICT && e.kind() == "conflict", e.json());
+        CHECK(e.pleo_status() == PLEO_STATUS_CONFLICT && e.kind() == "conflict", e.json());
+        CHECK(e.http_status() == 409, e.json());
         CHECK(e.request_id().rfind("mock-", 0) == 0, "request id " + e.request_id());
         CHECK(has(e.what(), "already exists"), e.what());
     }
@@ -61,7 +67,13 @@ int main(int argc, char **argv) {
         moved.call("getClientInstallation", "{\"company_id\":\"nope\"}");
         CHECK(false, "a bad UUID was accepted");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "\"nope\" is not a UUID"), e.what());
+    }
+    try {
+        moved.wait_for_status({}, std::chrono::milliseconds(10));
+        CHECK(false, "waiting for no status was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "statuses is empty"), e.json());
     }
     std::vector<std::thread> threads;
     int failed[4] = {0};
@@ -79,6 +91,12 @@ int main(int argc, char **argv) {
     static int refreshed = 0;
     pleo_hooks hooks = {};
     hooks.tokens_refreshed = [](const char *, void *) { return ++refreshed, 0; };
+    try {
+        pleo::Client("{\"base_url\":\"" + url + "\",\"api_key\":\"k\"}", hooks);
+        CHECK(false, "a refresh hook with an API key was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "need an OAuth credential"), e.json());
+    }
     pleo::Client oauth("{\"base_url\":\"" + url +
                        "\",\"oauth\":{\"client_id\":\"pleo-mock-oauth-client\",\"client_secret\":"
                        "\"pleo-mock-oauth-secret\",\"access_token\":\"at_x\",\"refresh_token\":\"rt_x\","
@@ -88,7 +106,7 @@ int main(int argc, char **argv) {
         oauth.introspect();
         CHECK(false, "a rejected refresh token worked");
     } catch (const pleo::Error &e) {
-        CHECK(e.status() == PLEO_STATUS_REAUTHENTICATION_REQUIRED && e.kind() == "reauthentication_required",
+        CHECK(e.pleo_status() == PLEO_STATUS_REAUTHENTICATION_REQUIRED && e.kind() == "reauthentication_required",
               e.json());
         CHECK(refreshed == 0, "the hook ran");
     }
