@@ -5,6 +5,10 @@ CARGO ?= cargo
 # Every cargo, maturin and napi call builds for the host triple explicitly: napi's CLI always
 # passes --target, and with the same triple everywhere all of them share target/<triple>/.
 export CARGO_BUILD_TARGET ?= $(shell rustc -vV | sed -n 's/^host: //p')
+# pyo3 links libpython into a plain `cargo build` of the Python extension unless told it is
+# an extension module (as maturin does); with this, no libpython3.x-dev is needed, and cargo
+# and maturin share one build of pyo3.
+export PYO3_BUILD_EXTENSION_MODULE := 1
 SERVER_CORE ?= 0
 CLIENT_CORE ?= 1
 

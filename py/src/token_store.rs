@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pleo_installations::oauth::{self, LockTimeout, OAuthTokens, StoreError, TokenStore};
-use pleo_installations::{Error, ErrorKind, Secret};
+use pleo_installations::{Error, Secret};
 use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
 
@@ -77,21 +77,15 @@ pub(crate) struct FileTokenStore {
     pub(crate) inner: Arc<oauth::FileTokenStore>,
 }
 
-/// A failure of the file store as the SDK's error, the way the core reports its stores'
-/// failures: kind `timeout` when the lock was not free in time, else `internal`; an I/O
-/// error is also its cause, as the `OSError` subclass Python would raise.
+/// A failure of the file store as the SDK's error (see `Error::from_store`); an I/O error
+/// is also its cause, as the `OSError` subclass Python would raise.
 fn store_error(py: Python<'_>, error: StoreError) -> PyErr {
-    let kind = if error.downcast_ref::<LockTimeout>().is_some() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Internal
-    };
-    let sdk_error = Error::new(kind, format!("the token store failed: {error}"));
-    let cause = match error.downcast::<std::io::Error>() {
-        Ok(io) => Some(PyErr::from(*io).into_value(py).into_any()),
-        Err(_) => None,
-    };
-    error::with_cause(&sdk_error, cause)
+    let cause = error.downcast_ref::<std::io::Error>().map(|io| {
+        PyErr::from(std::io::Error::new(io.kind(), io.to_string()))
+            .into_value(py)
+            .into_any()
+    });
+    error::with_cause(&Error::from_store(error), cause)
 }
 
 /// Bad tokens JSON given to `save`, as an `invalid_argument` error.

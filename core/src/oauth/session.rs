@@ -12,7 +12,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::store::{CallbackFailure, LockTimeout, StoreError, TokenStore};
+use crate::oauth::store::{TokenStore, quoted};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -64,7 +64,7 @@ impl OAuthSession {
             let seeded = store
                 .lock(wait)
                 .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens));
-            seeded.map_err(store_error)?;
+            seeded.map_err(Error::from_store)?;
         }
         Ok(OAuthSession {
             client_id: credentials.client_id,
@@ -126,7 +126,7 @@ impl OAuthSession {
             .saturating_duration_since(context.clock.now());
         let _flight = lock_within(&self.refreshing, wait)?;
         let _shared = match &self.store {
-            Some(store) => Some(store.lock(wait).map_err(store_error)?),
+            Some(store) => Some(store.lock(wait).map_err(Error::from_store)?),
             None => None,
         };
         self.adopt_stored(context)?;
@@ -181,7 +181,7 @@ impl OAuthSession {
         let Some(store) = &self.store else {
             return Ok(());
         };
-        let Some(stored) = store.load().map_err(store_error)? else {
+        let Some(stored) = store.load().map_err(Error::from_store)? else {
             return Ok(());
         };
         let mut state = self.state();
@@ -211,7 +211,7 @@ impl OAuthSession {
         if let (Some(store), Some(expected)) = (&self.store, store_expects) {
             if !store
                 .compare_and_swap(&expected, &tokens)
-                .map_err(store_error)?
+                .map_err(Error::from_store)?
             {
                 return Err(Error::new(
                     ErrorKind::Internal,
@@ -254,31 +254,6 @@ impl State {
             generation: self.generation,
         })
     }
-}
-
-fn store_error(error: StoreError) -> Error {
-    let kind = if error.downcast_ref::<LockTimeout>().is_some() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Internal
-    };
-    let message = match quoted(error.as_ref()) {
-        Some(text) => format!("the token store failed: {text}"),
-        None => "the token store failed (its error is this error's source)".to_owned(),
-    };
-    Error::new(kind, message).with_boxed_source(error)
-}
-
-/// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
-/// timeout, a binding's [`CallbackFailure`], the SDK's own error, such as tokens a store
-/// returned that do not parse). User code's own text could quote a token (a
-/// failed lookup by refresh token, say): it stays the source, out of the message.
-fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
-    let sdk_written = error.is::<LockTimeout>()
-        || error.is::<std::io::Error>()
-        || error.is::<CallbackFailure>()
-        || error.is::<Error>();
-    sdk_written.then(|| error.to_string())
 }
 
 /// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::auth::Secret;
+use crate::error::{Error, ErrorKind};
 use crate::oauth::OAuthTokens;
 
 /// An error from a token store, passed through as the source of the SDK's error.
@@ -158,6 +159,36 @@ impl TokenStore for FileTokenStore {
             _ => self.write(tokens).map(|()| true),
         }
     }
+}
+
+impl Error {
+    /// The SDK's error for a token store's failure: kind `timeout` for a [`LockTimeout`],
+    /// else `internal`; the store's error is the source, and its text is in the message
+    /// only when the SDK wrote it (see [`CallbackFailure`]).
+    pub fn from_store(error: StoreError) -> Error {
+        let kind = if error.downcast_ref::<LockTimeout>().is_some() {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Internal
+        };
+        let message = match quoted(error.as_ref()) {
+            Some(text) => format!("the token store failed: {text}"),
+            None => "the token store failed (its error is this error's source)".to_owned(),
+        };
+        Error::new(kind, message).with_boxed_source(error)
+    }
+}
+
+/// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
+/// timeout, a binding's [`CallbackFailure`], the SDK's own error, such as tokens a store
+/// returned that do not parse). User code's own text could quote a token (a
+/// failed lookup by refresh token, say): it stays the source, out of the message.
+pub(crate) fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
+    let sdk_written = error.is::<LockTimeout>()
+        || error.is::<std::io::Error>()
+        || error.is::<CallbackFailure>()
+        || error.is::<Error>();
+    sdk_written.then(|| error.to_string())
 }
 
 #[cfg(test)]
