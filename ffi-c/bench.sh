@@ -16,8 +16,7 @@ out=tests/bench/results/c-overhead.md
 {
     echo "# C binding overhead: \`pleo_get_installation\` vs the Rust core"
     echo
-    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
-         "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $server_core, client to core $client_core."
+    machine "$server_core" "$client_core"
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), \`make bench-c\`."
     echo
     PLEO_BASE_URL=$url PLEO_API_KEY=$api_key $(pin "$client_core") \

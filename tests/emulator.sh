@@ -23,3 +23,9 @@ start_mock() {
     url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")
     api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' <<<"$ready")
 }
+
+# `machine SERVER_CORE CLIENT_CORE`: the line that describes the machine in a results file.
+machine() {
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')," \
+         "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $1, client to core $2."
+}

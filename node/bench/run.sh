@@ -15,9 +15,8 @@ out=tests/bench/results/node-latency.md
 {
     echo "# Node latency and throughput: \`getInstallation()\` vs Node's built-in \`fetch\`"
     echo
-    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
-         "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $server_core, Node to core $client_core;"\
-         "Node $(node --version), release build of the addon."
+    machine "$server_core" "$client_core"
+    echo "Node $(node --version), release build of the addon."
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), \`make bench-node\`."
     echo
     $(pin "$client_core") node node/bench/latency.mjs "$url" "$api_key"

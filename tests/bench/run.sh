@@ -15,8 +15,7 @@ out=tests/bench/results/core-latency.md
 {
     echo "# Core latency: \`get_installation\` vs bare reqwest"
     echo
-    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"\
-         "$(free -g | awk '/Mem:/{print $2}') GiB; emulator pinned to core $server_core, client to core $client_core."
+    machine "$server_core" "$client_core"
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), \`make bench\`."
     echo
     PLEO_BASE_URL=$url PLEO_API_KEY=$api_key $(pin "$client_core") cargo bench --quiet --locked -p pleo-installations --bench latency
