@@ -1,7 +1,7 @@
 //! The pooled HTTP client every call goes through, and its rebuild after `fork()`.
 
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{RwLock, TryLockError};
 use std::time::Duration;
 
 use reqwest::blocking::Client as HttpClient;
@@ -71,7 +71,15 @@ impl HttpPool {
                 .unwrap_or_else(|e| e.into_inner())
                 .clone());
         }
-        let mut client = self.client.write().unwrap_or_else(|e| e.into_inner());
+        // A parent thread may have held the lock at the moment of the fork, and no thread
+        // of the child will release it: then use a fresh client without caching it.
+        let mut client = match self.client.try_write() {
+            Ok(client) => client,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return http_client(self.user_agent.clone(), self.connect_timeout);
+            }
+        };
         if self.pid.load(Ordering::Acquire) != pid {
             let fresh = http_client(self.user_agent.clone(), self.connect_timeout)?;
             std::mem::forget(std::mem::replace(&mut *client, fresh));
@@ -79,5 +87,16 @@ impl HttpPool {
             log::debug!("new process {pid}: the HTTP client was rebuilt");
         }
         Ok(client.clone())
+    }
+}
+
+impl Drop for HttpPool {
+    /// In a child that never called: leaks the inherited client instead of waiting for
+    /// its driver thread, which the child does not have.
+    fn drop(&mut self) {
+        if *self.pid.get_mut() != std::process::id() {
+            let client = self.client.get_mut().unwrap_or_else(|e| e.into_inner());
+            std::mem::forget(client.clone());
+        }
     }
 }

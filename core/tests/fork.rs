@@ -45,6 +45,56 @@ fn a_client_inherited_across_fork_works_in_the_child() {
     assert_eq!(gets, 3, "the child's request reached the emulator");
 }
 
+#[test]
+fn a_child_that_only_drops_an_inherited_client_exits() {
+    let server = MockServer::start().unwrap();
+    let client = common::builder(&server).build().unwrap();
+    // A call starts the pool's driver thread, which the child will not have.
+    let _ = client.get_installation(None);
+
+    // SAFETY: as above: the child drops the client and `_exit`s.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        drop(client);
+        // SAFETY: as above.
+        unsafe { libc::_exit(0) };
+    }
+    assert_eq!(
+        wait_for(pid, Duration::from_secs(10)),
+        Some(0),
+        "dropping the inherited client hung the child"
+    );
+    client.get_installation(None).unwrap_err();
+}
+
+#[test]
+fn a_token_file_lock_released_by_the_parent_is_free_while_a_child_lives() {
+    use pleo_installations::oauth::{FileTokenStore, TokenStore};
+    let dir = std::env::temp_dir().join(format!("pleo-fork-lock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = FileTokenStore::new(dir.join("tokens.json"));
+    let held = store.lock(Duration::from_secs(1)).unwrap();
+
+    // SAFETY: the child only sleeps and `_exit`s, keeping its copy of the lock's file open.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        std::thread::sleep(Duration::from_secs(3));
+        // SAFETY: as above.
+        unsafe { libc::_exit(0) };
+    }
+    drop(held);
+    let again = store.lock(Duration::from_millis(200));
+    assert!(
+        again.is_ok(),
+        "the child's inherited descriptor kept the lock"
+    );
+    drop(again);
+    assert_eq!(wait_for(pid, Duration::from_secs(10)), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The child's exit code, or None when it did not end within `limit` (it is then killed).
 fn wait_for(pid: libc::pid_t, limit: Duration) -> Option<i32> {
     let started = Instant::now();

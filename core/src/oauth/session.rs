@@ -148,7 +148,7 @@ impl OAuthSession {
                 expired,
             )
         };
-        if wants_refresh && (generation == seen || expired) && !unpersisted {
+        if (expired || (wants_refresh && generation == seen)) && !unpersisted {
             let client = ClientAuth {
                 token_url: &self.token_url,
                 client_id: &self.client_id,

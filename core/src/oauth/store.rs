@@ -121,7 +121,7 @@ impl TokenStore for FileTokenStore {
         };
         let invalid = |e: &dyn std::fmt::Display| {
             let message = format!("token file {} is not valid: {e}", self.path.display());
-            std::io::Error::new(std::io::ErrorKind::InvalidData, message)
+            Error::new(ErrorKind::Internal, message)
         };
         let value = serde_json::from_slice(&text).map_err(|e| invalid(&e))?;
         Ok(Some(
@@ -138,8 +138,7 @@ impl TokenStore for FileTokenStore {
         let started = Instant::now();
         loop {
             match file.try_lock() {
-                // Closing the file releases the lock.
-                Ok(()) => return Ok(Box::new(file)),
+                Ok(()) => return Ok(Box::new(FileLock(file))),
                 Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
                     std::thread::sleep(LOCK_POLL);
                 }
@@ -158,6 +157,17 @@ impl TokenStore for FileTokenStore {
             Some(stored) if stored.refresh_token != *expected => Ok(false),
             _ => self.write(tokens).map(|()| true),
         }
+    }
+}
+
+/// A held lock on the token file, released when dropped. Released explicitly, not by
+/// closing: a child made by `fork()` shares the descriptor, and closing the parent's copy
+/// alone would leave the lock held for as long as the child lives.
+struct FileLock(File);
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
@@ -184,8 +194,13 @@ impl Error {
 /// returned that do not parse). User code's own text could quote a token (a
 /// failed lookup by refresh token, say): it stays the source, out of the message.
 pub(crate) fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<String> {
-    let sdk_written = error.is::<LockTimeout>()
-        || error.is::<std::io::Error>()
+    // An I/O error is the system's own only when it carries no inner error: user code can
+    // wrap any text in one.
+    let system_io = error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.get_ref().is_none());
+    let sdk_written = system_io
+        || error.is::<LockTimeout>()
         || error.is::<CallbackFailure>()
         || error.is::<Error>();
     sdk_written.then(|| error.to_string())

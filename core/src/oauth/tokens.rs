@@ -50,6 +50,13 @@ impl OAuthTokens {
     /// Tokens from the JSON of [`to_json`](OAuthTokens::to_json); `invalid_argument` naming
     /// the field when one is missing, unknown or malformed.
     pub fn from_json(value: &Value) -> Result<OAuthTokens> {
+        // Never quote a value that is not an object: double-encoded JSON would put the
+        // tokens themselves into the message.
+        if !value.is_object() {
+            return Err(Error::invalid_argument(
+                "invalid OAuth tokens JSON: expected an object with access_token and refresh_token",
+            ));
+        }
         let tokens = TokensJson::deserialize(value)
             .map_err(|e| Error::invalid_argument(format!("invalid OAuth tokens JSON: {e}")))?;
         Ok(OAuthTokens {
@@ -199,6 +206,10 @@ mod tests {
         )
         .unwrap_err();
         assert!(bad.message().contains("expires_at"), "{bad}");
+        let encoded =
+            json!({"access_token": "at-secret", "refresh_token": "rt-secret"}).to_string();
+        let twice = OAuthTokens::from_json(&Value::String(encoded)).unwrap_err();
+        assert!(!twice.message().contains("secret"), "{twice}");
         let missing = OAuthTokens::from_json(&json!({"access_token": "a"})).unwrap_err();
         assert!(missing.message().contains("refresh_token"), "{missing}");
     }
