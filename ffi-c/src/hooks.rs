@@ -204,7 +204,7 @@ impl TokenStore for CStore {
         let Some(text) = text.transpose()? else {
             return Ok(None);
         };
-        Ok(Some(OAuthTokens::from_json(&serde_json::from_str(&text)?)?))
+        Ok(Some(OAuthTokens::from_json_str(&text)?))
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {

@@ -139,10 +139,7 @@ impl NativeMockServer {
     #[napi(catch_unwind)]
     pub fn consent(&self, authorize_url: String) -> napi::Result<String> {
         let consent = self.running()?.consent(&authorize_url).map_err(fail)?;
-        Ok(
-            json!({ "callback": consent.callback, "code": consent.code, "state": consent.state })
-                .to_string(),
-        )
+        serde_json::to_string(&consent).map_err(fail)
     }
 
     /// Moves the clock of token and code expiry forward.

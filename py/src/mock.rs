@@ -154,10 +154,7 @@ impl MockServer {
             .running()?
             .consent(authorize_url)
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(
-            json!({"code": consent.code, "state": consent.state, "callback": consent.callback})
-                .to_string(),
-        )
+        serde_json::to_string(&consent).map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// A new token family for `client_id`: `(access_token, refresh_token)`.

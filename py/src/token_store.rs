@@ -37,11 +37,9 @@ impl TokenStore for PyTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
         let json: Option<String> =
             Python::attach(|py| self.0.call_method0(py, "load")?.extract(py))?;
-        json.map(|text| {
-            let value: serde_json::Value = serde_json::from_str(&text)?;
-            Ok(OAuthTokens::from_json(&value)?)
-        })
-        .transpose()
+        Ok(json
+            .map(|text| OAuthTokens::from_json_str(&text))
+            .transpose()?)
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
@@ -88,11 +86,6 @@ fn store_error(py: Python<'_>, error: StoreError) -> PyErr {
     error::with_cause(&Error::from_store(error), cause)
 }
 
-/// Bad tokens JSON given to `save`, as an `invalid_argument` error.
-fn invalid_tokens(py: Python<'_>, message: String) -> PyErr {
-    error::to_py(py, &Error::invalid_argument(message))
-}
-
 #[pymethods]
 impl FileTokenStore {
     /// A store in the file at `path` (created on the first write).
@@ -119,10 +112,7 @@ impl FileTokenStore {
 
     /// Writes the tokens (JSON) under the file's lock, without comparing.
     fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
-        let value: serde_json::Value = serde_json::from_str(tokens_json)
-            .map_err(|e| invalid_tokens(py, format!("tokens JSON: {e}")))?;
-        let tokens = OAuthTokens::from_json(&value)
-            .map_err(|e| invalid_tokens(py, e.message().to_owned()))?;
+        let tokens = OAuthTokens::from_json_str(tokens_json).map_err(|e| error::to_py(py, &e))?;
         py.detach(|| self.inner.save(&tokens))
             .map_err(|e| store_error(py, e))
     }

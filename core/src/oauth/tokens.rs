@@ -47,6 +47,14 @@ impl OAuthTokens {
         })
     }
 
+    /// Tokens from the text of [`to_json`](OAuthTokens::to_json)'s JSON, as a binding's
+    /// store hands it back; `invalid_argument` when it is not JSON or not such tokens.
+    pub fn from_json_str(text: &str) -> Result<OAuthTokens> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid_argument(format!("invalid OAuth tokens JSON: {e}")))?;
+        OAuthTokens::from_json(&value)
+    }
+
     /// Tokens from the JSON of [`to_json`](OAuthTokens::to_json); `invalid_argument` naming
     /// the field when one is missing, unknown or malformed.
     pub fn from_json(value: &Value) -> Result<OAuthTokens> {
@@ -210,6 +218,13 @@ mod tests {
             json!({"access_token": "at-secret", "refresh_token": "rt-secret"}).to_string();
         let twice = OAuthTokens::from_json(&Value::String(encoded)).unwrap_err();
         assert!(!twice.message().contains("secret"), "{twice}");
+        let text = OAuthTokens::from_json_str(&value.to_string()).unwrap();
+        assert_eq!(text, tokens);
+        let not_json = OAuthTokens::from_json_str("{").unwrap_err();
+        assert!(
+            not_json.message().contains("invalid OAuth tokens JSON"),
+            "{not_json}"
+        );
         let missing = OAuthTokens::from_json(&json!({"access_token": "a"})).unwrap_err();
         assert!(missing.message().contains("refresh_token"), "{missing}");
     }

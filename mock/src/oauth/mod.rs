@@ -21,8 +21,9 @@ pub use client::{
 use crate::credentials::MockCredential;
 use tokens::{AccessCheck, Issued, Tokens};
 
-/// What the client's callback receives after the user consented.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the client's callback receives after the user consented (serialised as
+/// `{callback, code, state}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Consent {
     /// The whole callback URL the browser was redirected to.
     pub callback: String,
