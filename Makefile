@@ -48,3 +48,4 @@ clean:
 
 # Each binding adds its own targets to test, demo and bench in its fragment.
 -include ffi-c/c.mk py/python.mk node/node.mk
+include tests/conformance/conformance.mk
