@@ -27,6 +27,7 @@ test: lint unit
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 
 unit:
 	$(CARGO) test --workspace --locked

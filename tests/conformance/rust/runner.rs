@@ -219,15 +219,15 @@ impl<'a> Run<'a> {
 /// Checks `max_ms` and `min_ms` against the call's wall time.
 fn check_time(step: &Value, elapsed: Duration) -> Result<(), String> {
     let millis = elapsed.as_millis();
-    if let Some(max) = step.get("max_ms").and_then(Value::as_u64) {
-        if millis > u128::from(max) {
-            return Err(format!("took {millis} ms, more than max_ms {max}"));
-        }
+    if let Some(max) = step.get("max_ms").and_then(Value::as_u64)
+        && millis > u128::from(max)
+    {
+        return Err(format!("took {millis} ms, more than max_ms {max}"));
     }
-    if let Some(min) = step.get("min_ms").and_then(Value::as_u64) {
-        if millis < u128::from(min) {
-            return Err(format!("took {millis} ms, less than min_ms {min}"));
-        }
+    if let Some(min) = step.get("min_ms").and_then(Value::as_u64)
+        && millis < u128::from(min)
+    {
+        return Err(format!("took {millis} ms, less than min_ms {min}"));
     }
     Ok(())
 }
