@@ -17,12 +17,12 @@ CBINDGEN_VERSION := 0.29.4
 CBINDGEN := .tools/cbindgen-$(CBINDGEN_VERSION)/bin/cbindgen
 CBINDGEN_ARGS := --config ffi-c/cbindgen.toml --crate pleo-installations-ffi ffi-c
 
-## Everything the C binding's tests need beyond gcc: valgrind and pkg-config (through sudo
-## unless run as root).
+## Everything the C binding's tests need beyond gcc: valgrind, pkg-config and, for the
+## conformance runner, jansson's headers (through sudo unless run as root).
 SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 c-deps:
-	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null || \
-	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends valgrind pkg-config; }
+	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && pkg-config --exists jansson || \
+	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends valgrind pkg-config libjansson-dev; }
 
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools/cbindgen-$(CBINDGEN_VERSION)
