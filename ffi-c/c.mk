@@ -1,10 +1,12 @@
 # The C binding's targets, included by the root Makefile: libpleo_installations.so / .a,
-# the committed header kept fresh, tests in C and C++ (valgrind, AddressSanitizer),
-# `make install PREFIX=...`, the examples and the overhead benchmark.
+# the committed header kept fresh, tests in C and C++ (valgrind, AddressSanitizer), the
+# conformance suite's C runner, `make install PREFIX=...`, the examples and the overhead
+# benchmark.
 
-.PHONY: test-c c-deps header-c check-header-c build-c install demo-c bench-c
+.PHONY: test-c c-deps header-c check-header-c build-c install demo-c bench-c conformance-c
 
-test: test-c
+test: test-c conformance-c
+conformance: conformance-c
 demo: demo-c
 bench: bench-c
 
@@ -42,6 +44,11 @@ build-c:
 
 test-c: c-deps check-header-c build-c
 	./ffi-c/tests/run.sh $(C_DEBUG_DIR) $(C_VERSION)
+
+## The conformance scenarios through the C API (tests/conformance/c/), against the CLI's
+## emulator; the outcomes go to $CONFORMANCE_OUT/c.json (default target/conformance/).
+conformance-c: c-deps build-c
+	./tests/conformance/c/run.sh $(C_DEBUG_DIR)
 
 ## Runs examples/c/lifecycle.c and examples/cpp/lifecycle.cpp against the emulator.
 demo-c: build-c
