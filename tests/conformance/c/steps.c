@@ -307,8 +307,15 @@ static json_t *call_step(struct run *run, const json_t *step, char **reason) {
     *reason = call_operation(run->client, json_string_value(operation), request ? request : empty, &answer);
     json_decref(empty);
     json_t *outcome = NULL;
-    if (!*reason && within_time(max_ms, min_ms, answer.elapsed_ms, reason))
+    if (!*reason && within_time(max_ms, min_ms, answer.elapsed_ms, reason)) {
         outcome = answer_outcome(&answer, step, reason);
+        if (!outcome) {
+            /* How long the call took helps to tell a slow machine from a wrong SDK. */
+            char *timed = text_format("%s [the call took %lld ms]", *reason, answer.elapsed_ms);
+            free(*reason);
+            *reason = timed;
+        }
+    }
     pleo_string_free(answer.out_json);
     pleo_string_free(answer.error_json);
     return outcome;
