@@ -22,7 +22,7 @@ static json_t *answer_json(const char *request, const char *response, char **err
     }
     if (!*body) return json_null();
     json_error_t problem;
-    json_t *answer = json_loads(body, JSON_DECODE_ANY, &problem);
+    json_t *answer = json_loads(body, JSON_DECODE_ANY | JSON_ALLOW_NUL, &problem);
     if (!answer) *error = text_format("%s: the answer is not JSON (%s): %s", request, problem.text, body);
     return answer;
 }

@@ -56,7 +56,7 @@ static char **scenario_files(const char *dir) {
 static char *load_file(const char *dir, const char *name, json_t *suite) {
     char *path = text_format("%s/%s", dir, name);
     json_error_t problem;
-    json_t *document = json_load_file(path, JSON_REJECT_DUPLICATES, &problem);
+    json_t *document = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &problem);
     const json_t *scenarios = json_object_get(document, "scenarios");
     char *error = NULL;
     if (!document) {

@@ -30,7 +30,7 @@ static json_t *call_step(struct run *run, const json_t *step, char **reason);
 static const struct {
     const char *name;
     step_fn run;
-    const char *keys[7];
+    const char *keys[7]; /* NULL-terminated */
 } KINDS[] = {
     {"admin", admin_step, {"admin", "body", "expect", "save"}},
     {"client", client_step, {"client", "error"}},
@@ -171,7 +171,7 @@ static int status_is_kind(enum pleo_status status, const char *kind) {
 /* {"error": E} for a failure the library returned as `status` and `error_json`, when it
  * matches `pattern`; else NULL with *reason set. */
 static json_t *error_outcome(enum pleo_status status, const char *error_json, const json_t *pattern, char **reason) {
-    json_t *error = error_json ? json_loads(error_json, 0, NULL) : NULL;
+    json_t *error = error_json ? json_loads(error_json, JSON_ALLOW_NUL, NULL) : NULL;
     const char *kind = json_string_value(json_object_get(error, "kind"));
     json_t *outcome = NULL;
     char *mismatch = NULL;
@@ -261,7 +261,7 @@ static int within_time(long long max_ms, long long min_ms, long long elapsed_ms,
  * expected and it matches `pattern`; else NULL with *reason set. */
 static json_t *result_outcome(const char *out_json, const json_t *pattern, char **reason) {
     json_error_t problem;
-    json_t *result = json_loads(out_json, JSON_DECODE_ANY, &problem);
+    json_t *result = json_loads(out_json, JSON_DECODE_ANY | JSON_ALLOW_NUL, &problem);
     json_t *outcome = NULL;
     char *mismatch = NULL;
     if (!result) {
