@@ -113,7 +113,7 @@ def _call_problem(step: Dict[str, Any]) -> str:
     operation = step["call"]
     if operation not in OPERATIONS:
         return f"unknown operation {operation!r}"
-    request = step.get("request", {})
+    request = {} if step.get("request") is None else step["request"]
     if not isinstance(request, dict):
         return "the request is not an object"
     unknown = sorted(set(request) - OPERATIONS[operation])
