@@ -18,6 +18,16 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLEO_'))) delete process.env[name];
 
 const SCENARIOS = loadAll(undefined, process.env.CONFORMANCE_FILTER ?? '');
+
+function writeOutcomes(outcomes) {
+  const directory = process.env.CONFORMANCE_OUT || path.join(REPO_ROOT, 'target', 'conformance');
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(path.join(directory, 'node.json'), `${JSON.stringify(outcomes, null, 2)}\n`);
+}
+
+// A run that stops early must not leave the outcomes of an earlier one behind.
+writeOutcomes({});
+
 const outcomes = {};
 let server;
 
@@ -27,9 +37,7 @@ before(async () => {
 
 after(async () => {
   await server.stop();
-  const directory = process.env.CONFORMANCE_OUT || path.join(REPO_ROOT, 'target', 'conformance');
-  fs.mkdirSync(directory, { recursive: true });
-  fs.writeFileSync(path.join(directory, 'node.json'), `${JSON.stringify(outcomes, null, 2)}\n`);
+  writeOutcomes(outcomes);
 });
 
 for (const { key, steps } of SCENARIOS) {

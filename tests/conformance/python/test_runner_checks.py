@@ -11,7 +11,7 @@ import pytest
 
 from patterns import mismatch, normalise_result, substitute
 from pleo_installations.testing import MockServer
-from runner import Run, client_arguments
+from run import Run, client_arguments
 from scenarios import ScenarioError, load_file
 
 ACTUAL = {"a": 1, "b": [True, {"c": "x"}], "d": None}
