@@ -17,16 +17,16 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 // The suite runs with no PLEO_* variable: the client would read them as defaults.
 for (const name of Object.keys(process.env).filter((n) => n.startsWith('PLEO_'))) delete process.env[name];
 
-const SCENARIOS = loadAll(undefined, process.env.CONFORMANCE_FILTER ?? '');
-
 function writeOutcomes(outcomes) {
   const directory = process.env.CONFORMANCE_OUT || path.join(REPO_ROOT, 'target', 'conformance');
   fs.mkdirSync(directory, { recursive: true });
   fs.writeFileSync(path.join(directory, 'node.json'), `${JSON.stringify(outcomes, null, 2)}\n`);
 }
 
-// A run that stops early must not leave the outcomes of an earlier one behind.
+// A run that stops early (a malformed scenario file included) must not leave the outcomes
+// of an earlier one behind.
 writeOutcomes({});
+const SCENARIOS = loadAll(undefined, process.env.CONFORMANCE_FILTER ?? '');
 
 const outcomes = {};
 let server;

@@ -22,8 +22,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 for _name in [name for name in os.environ if name.startswith("PLEO_")]:
     del os.environ[_name]
 
-SCENARIOS = load_all(filter_text=os.environ.get("CONFORMANCE_FILTER", ""))
-
 
 def write_outcomes(outcomes: Dict[str, List[Any]]) -> None:
     directory = Path(os.environ.get("CONFORMANCE_OUT") or REPO_ROOT / "target" / "conformance")
@@ -31,8 +29,10 @@ def write_outcomes(outcomes: Dict[str, List[Any]]) -> None:
     (directory / "python.json").write_text(json.dumps(outcomes, indent=2, ensure_ascii=False) + "\n")
 
 
-# A run that stops early must not leave the outcomes of an earlier one behind.
+# A run that stops early (a malformed scenario file included) must not leave the outcomes of
+# an earlier one behind.
 write_outcomes({})
+SCENARIOS = load_all(filter_text=os.environ.get("CONFORMANCE_FILTER", ""))
 
 
 @pytest.fixture(scope="module")
