@@ -60,9 +60,9 @@ test-python-wheel: $(PY_STAMP)
 ## own checks, mypy --strict on it, then one test per scenario, writing target/conformance/python.json.
 PY_CONFORMANCE := tests/conformance/python
 conformance-python: python-develop
-	$(PY) -m pytest -q -p no:cacheprovider $(PY_CONFORMANCE)/test_runner_checks.py
+	$(PY) -m pytest -q -W error -p no:cacheprovider $(PY_CONFORMANCE)/test_runner_checks.py
 	cd $(PY_CONFORMANCE) && $(CURDIR)/$(PY_VENV)/bin/mypy --strict .
-	$(PY) -m pytest -v -p no:cacheprovider $(PY_CONFORMANCE)/runner.py
+	$(PY) -m pytest -v -W error -p no:cacheprovider $(PY_CONFORMANCE)/runner.py
 
 demo-python: python-develop
 	$(PY) examples/python/lifecycle.py
