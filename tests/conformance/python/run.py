@@ -38,9 +38,12 @@ class Run:
 
     def scenario(self, steps: List[Dict[str, Any]]) -> List[Any]:
         """The outcomes of the steps, in order, up to and including the first that fails."""
-        outcomes: List[Any] = []
         try:
             admin_request(self.server.url, "POST /__mock/reset")
+        except StepFailed as e:
+            return [{"failed": f"reset: {e}"}]
+        outcomes: List[Any] = []
+        try:
             for index, step in enumerate(steps):
                 try:
                     outcomes.append(self.step(substitute(step, {**self.saved, "base_url": self.server.url})))
@@ -48,8 +51,6 @@ class Run:
                     reason = str(e) if isinstance(e, StepFailed) else f"{type(e).__name__}: {e}"
                     outcomes.append({"failed": f"step {index}: {reason}"})
                     break
-        except StepFailed as e:
-            outcomes.append({"failed": f"reset: {e}"})
         finally:
             self.replace_client(None)
         return outcomes
