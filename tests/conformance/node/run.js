@@ -26,12 +26,12 @@ class Run {
 
   /** The outcomes of the steps, in order, up to and including the first that fails. */
   async scenario(steps) {
-    const outcomes = [];
     try {
       await adminRequest(this.server.url, 'POST /__mock/reset');
     } catch (error) {
       return [{ failed: `reset: ${error.message}` }];
     }
+    const outcomes = [];
     for (const [index, step] of steps.entries()) {
       try {
         outcomes.push(await this.step(substitute(step, { ...this.saved, base_url: this.server.url })));
