@@ -51,12 +51,12 @@ print("\n".join(wrong) or f"{len(outcomes)} must-fail scenarios failed where the
 sys.exit(1 if wrong else 0)
 PY
 
-echo "== the C runner names a malformed scenario file"
+echo "== the C runner names a malformed scenario file, and leaves no stale outcomes"
 mkdir "$scratch/malformed"
 printf '{"scenarios": [\n  {"name": "x", "steps": [],}\n]}\n' >"$scratch/malformed/broken.json"
 status=0
-"$out/runner" "$url" "$scratch/malformed" >/dev/null 2>"$scratch/malformed.err" || status=$?
-if [ "$status" != 2 ] || ! grep -q 'broken.json:2:' "$scratch/malformed.err"; then
+CONFORMANCE_OUT=$scratch "$out/runner" "$url" "$scratch/malformed" >/dev/null 2>"$scratch/malformed.err" || status=$?
+if [ "$status" != 2 ] || ! grep -q 'broken.json:2:' "$scratch/malformed.err" || [ -e "$scratch/c.json" ]; then
     echo "a malformed file: exit status $status, $(cat "$scratch/malformed.err")" >&2
     exit 1
 fi

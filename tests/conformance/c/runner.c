@@ -137,11 +137,21 @@ static int make_directories(const char *path) {
     return ok;
 }
 
-static int write_outcomes(const json_t *outcomes) {
+static const char *outcome_dir(void) {
     const char *dir = getenv("CONFORMANCE_OUT");
-    if (!dir || !*dir) dir = DEFAULT_OUT;
-    char *path = text_format("%s/c.json", dir);
-    int ok = make_directories(dir) && json_dump_file(outcomes, path, JSON_INDENT(2)) == 0;
+    return dir && *dir ? dir : DEFAULT_OUT;
+}
+
+/* Removes an earlier run's c.json, so that a run that stops early leaves none stale. */
+static void remove_outcomes(void) {
+    char *path = text_format("%s/c.json", outcome_dir());
+    unlink(path);
+    free(path);
+}
+
+static int write_outcomes(const json_t *outcomes) {
+    char *path = text_format("%s/c.json", outcome_dir());
+    int ok = make_directories(outcome_dir()) && json_dump_file(outcomes, path, JSON_INDENT(2)) == 0;
     if (!ok) fprintf(stderr, "conformance: cannot write %s: %s\n", path, strerror(errno));
     free(path);
     return ok;
@@ -174,6 +184,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     clear_pleo_environment();
+    remove_outcomes();
     const char *dir = argc == 3 ? argv[2] : DEFAULT_SCENARIOS;
     const char *filter = getenv("CONFORMANCE_FILTER");
     char *error = NULL;

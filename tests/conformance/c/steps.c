@@ -240,7 +240,7 @@ static char *bound(const json_t *step, const char *name, long long *millis) {
 static char *call_step_problem(const struct run *run, const json_t *step) {
     const json_t *request = json_object_get(step, "request");
     if (!json_is_string(json_object_get(step, "call"))) return text_format("call: not a string");
-    if (request && !json_is_object(request)) return text_format("request: not an object");
+    if (request && !json_is_object(request) && !json_is_null(request)) return text_format("request: not an object");
     if (!json_object_get(step, "result") == !json_object_get(step, "error"))
         return text_format("a call step needs exactly one of result and error");
     if (!run->client) return text_format("a call before any client step");
@@ -304,7 +304,9 @@ static json_t *call_step(struct run *run, const json_t *step, char **reason) {
     const json_t *operation = json_object_get(step, "call"), *request = json_object_get(step, "request");
     json_t *empty = json_object();
     struct call_answer answer = {0};
-    *reason = call_operation(run->client, json_string_value(operation), request ? request : empty, &answer);
+    /* As in every runner, a request that is null or absent is {}. */
+    *reason = call_operation(run->client, json_string_value(operation), json_is_object(request) ? request : empty,
+                             &answer);
     json_decref(empty);
     json_t *outcome = NULL;
     if (!*reason && within_time(max_ms, min_ms, answer.elapsed_ms, reason)) {
