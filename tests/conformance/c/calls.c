@@ -32,6 +32,14 @@ static const struct {
     {"introspect", NULL, pleo_introspect},
 };
 #pragma GCC diagnostic pop
+enum { OPERATION_COUNT = sizeof OPERATIONS / sizeof *OPERATIONS };
+
+/* Where `id` is in OPERATIONS, or OPERATION_COUNT. */
+static size_t operation_index(const char *id) {
+    size_t index = 0;
+    while (index < OPERATION_COUNT && strcmp(OPERATIONS[index].id, id) != 0) index++;
+    return index;
+}
 
 /* One call, ready to be made: which function, with which arguments. */
 struct prepared {
@@ -61,6 +69,7 @@ static char *prepare_wait(const json_t *request, struct prepared *call) {
     call->count = json_array_size(statuses);
     /* One element more, so that an empty list is still a valid pointer. */
     call->statuses = calloc(call->count + 1, sizeof *call->statuses);
+    if (!call->statuses) return text_format("out of memory");
     for (size_t index = 0; index < call->count; index++) {
         const json_t *status = json_array_get(statuses, index);
         if (!json_is_string(status)) return text_format("waitForStatus: statuses[%zu] is not a string", index);
@@ -76,9 +85,8 @@ static char *prepare(const char *operation, const json_t *request, struct prepar
     if (strcmp(operation, "refreshTokens") == 0) {
         call->refresh_tokens = 1;
     } else {
-        size_t index = 0;
-        while (index < sizeof OPERATIONS / sizeof *OPERATIONS && strcmp(OPERATIONS[index].id, operation) != 0) index++;
-        if (index == sizeof OPERATIONS / sizeof *OPERATIONS) return text_format("unknown operation \"%s\"", operation);
+        size_t index = operation_index(operation);
+        if (index == OPERATION_COUNT) return text_format("unknown operation \"%s\"", operation);
         call->with_request = OPERATIONS[index].with_request;
         call->without_request = OPERATIONS[index].without_request;
         takes_request = call->with_request != NULL;
