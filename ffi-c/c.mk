@@ -6,7 +6,6 @@
 .PHONY: test-c c-deps header-c check-header-c build-c install demo-c bench-c conformance-c
 
 test: test-c conformance-c
-conformance: conformance-c
 demo: demo-c
 bench: bench-c
 

@@ -6,7 +6,8 @@
 
 test: conformance
 
-conformance: conformance-matrix conformance-rust
+conformance: conformance-matrix conformance-rust conformance-c conformance-python conformance-node
+	python3 tests/conformance/compare.py
 
 conformance-matrix:
 	python3 tests/conformance/matrix.py --check
