@@ -16,7 +16,10 @@ from pathlib import Path
 OUT = Path(__file__).parent / "scenarios" / "fault-matrix.json"
 KEY = "pleo-mock-api-key"
 MAX_RETRIES = 1
-TIMEOUT_MS = 300
+# The attempt timeout of the slow fault's row, and of the others: long enough that a loaded
+# machine does not turn their first attempt into a retried timeout.
+SLOW_TIMEOUT_MS = 300
+TIMEOUT_MS = 2000
 # The whole call's limit, and the wall time a scenario may take: nothing hangs past it.
 TOTAL_TIMEOUT_MS = 5000
 
@@ -61,7 +64,8 @@ def scenario(fault_name: str, operation: str) -> dict:
                       "body": {"credential": KEY, "status": "ACTIVATED"}})
     steps.append({"admin": "POST /__mock/faults",
                   "body": dict(fault, operation=operation, times=1 + MAX_RETRIES)})
-    steps.append({"client": {"api_key": KEY, "timeout_ms": TIMEOUT_MS,
+    timeout = SLOW_TIMEOUT_MS if fault.get("delay_ms") else TIMEOUT_MS
+    steps.append({"client": {"api_key": KEY, "timeout_ms": timeout,
                              "total_timeout_ms": TOTAL_TIMEOUT_MS, "max_retries": MAX_RETRIES}})
     call = {"call": operation, "request": request}
     if operation == "deleteClientInstallation" and fault_name == "malformed body":
