@@ -3,7 +3,7 @@
 //! and configuration JSON close to the valid ones, arbitrary text, and error-JSON checks.
 //!
 //! "Close to valid" means the right keys with values of every shape: wrong JSON types,
-//! numbers past `u64`, bad UUIDs, statuses the API does not know, unknown keys, deep nesting.
+//! numbers no integer type holds, bad UUIDs, statuses the API does not know, unknown keys, deep nesting.
 
 use pleo_installations::{ErrorKind, Operation, REFRESH_TOKENS, WAIT_FOR_STATUS};
 use proptest::prelude::*;
@@ -84,14 +84,15 @@ fn company_id() -> impl Strategy<Value = Value> {
     ]
 }
 
-/// A wait's `timeout_ms`: valid and short, zero, past a day, past `u64`, negative,
-/// fractional, or another type.
+/// A wait's `timeout_ms`: valid and short, zero, past a day, the largest `u64`, past it,
+/// negative, fractional, or another type.
 fn timeout_ms() -> impl Strategy<Value = Value> {
     prop_oneof![
         2 => (1u64..30).prop_map(Value::from),
         1 => Just(json!(0)),
         1 => Just(json!(86_400_001)),
         1 => Just(json!(u64::MAX)),
+        1 => Just(json!(1e30)),
         1 => Just(json!(-1)),
         1 => Just(json!(1.5)),
         1 => json_value(),
@@ -175,7 +176,7 @@ fn request_text(operation_id: &str) -> impl Strategy<Value = String> {
 }
 
 /// An operation id and a request: mostly a known operation with a request near its own,
-/// else any id with any request.
+/// else any id with a request near some operation's.
 pub fn call() -> impl Strategy<Value = (String, String)> {
     let known = prop::sample::select(known_operation_ids())
         .prop_flat_map(|id| (Just(id.to_owned()), request_text(id)));
