@@ -1,4 +1,6 @@
-//! The property tests of the C entry points, one per group of exports (see `main.rs`).
+//! The property tests of the C entry points, one per group of exports (see `main.rs`). The
+//! exports that take a client call the emulator, whose journal shows that a refused call
+//! sent nothing.
 
 use std::ffi::{CStr, CString, c_char, c_int};
 use std::ptr;
@@ -106,10 +108,7 @@ fn check_export<T: Output>(
         c_char::free(error);
     });
     checked?;
-    if matches!(
-        status,
-        pleo_status::InvalidArgument | pleo_status::NullArgument
-    ) {
+    if refused(status) {
         prop_assert_eq!(
             calling + freeing,
             0,
@@ -117,6 +116,27 @@ fn check_export<T: Output>(
         );
     }
     Ok(status)
+}
+
+/// Whether the call was refused before sending anything.
+fn refused(status: pleo_status) -> bool {
+    matches!(
+        status,
+        pleo_status::InvalidArgument | pleo_status::NullArgument
+    )
+}
+
+/// Runs `check`, then checks that the emulator received nothing when it refused the call.
+fn check_unsent(
+    server: &MockServer,
+    check: impl FnOnce() -> Result<pleo_status, TestCaseError>,
+) -> Result<(), TestCaseError> {
+    server.clear_journal();
+    let status = check()?;
+    if refused(status) {
+        prop_assert_eq!(server.journal().len(), 0, "refused, yet sent");
+    }
+    Ok(())
 }
 
 fn check_outcome<T: Output>(
@@ -209,7 +229,7 @@ fn the_call_exports_take_any_operation_and_request() {
     )| {
         let client = if with_client { client.0.cast_const() } else { ptr::null() };
         let (operation, request) = (as_ptr(&operation), as_ptr(&request));
-        check_export(with_out, with_error, |out, error| {
+        check_unsent(&server, || check_export(with_out, with_error, |out, error| {
             // SAFETY: NULL or valid pointers.
             #[allow(deprecated)]
             unsafe {
@@ -224,7 +244,7 @@ fn the_call_exports_take_any_operation_and_request() {
                     _ => pleo_introspect(client, out, error),
                 }
             }
-        })?;
+        }))?;
     });
 }
 
@@ -248,10 +268,10 @@ fn pleo_wait_for_status_takes_any_statuses() {
     )| {
         let pointers: Vec<*const c_char> = statuses.iter().map(as_ptr).collect();
         let list = if with_list { pointers.as_ptr() } else { ptr::null() };
-        check_export(with_out, with_error, |out, error| {
+        check_unsent(&server, || check_export(with_out, with_error, |out, error| {
             // SAFETY: NULL or valid pointers; `list` holds `pointers.len()` of them.
             unsafe { pleo_wait_for_status(client.0, list, pointers.len(), timeout_ms, out, error) }
-        })?;
+        }))?;
     });
 }
 

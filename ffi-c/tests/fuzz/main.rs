@@ -6,7 +6,7 @@
 //! Every status is one the header names, never `PLEO_STATUS_INTERNAL` (a caught panic);
 //! `PLEO_STATUS_OK` comes with a result JSON and no error, any other status with an error
 //! JSON of its kind and no result; every string is freed, and a call refused before sending
-//! leaves no byte allocated on its thread. Cases: `PROPTEST_CASES` (256 unless set).
+//! sent nothing and leaves no byte allocated on its thread. Cases: `PROPTEST_CASES` (256 unless set).
 #![allow(missing_docs)]
 // Calls the C exports through raw pointers, as a C program does.
 #![allow(unsafe_code)]
