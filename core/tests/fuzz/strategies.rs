@@ -208,17 +208,19 @@ fn deeply_nested() -> impl Strategy<Value = String> {
 /// The value of every secret in [`config_text`]: no error message may quote it.
 pub const SECRET: &str = "fuzz-secret-value";
 
-/// An optional `(key, value)` of an object under construction, present half the time.
+/// An optional `(key, value)` of an object under construction, present with probability
+/// `presence`.
 fn field(
     key: &'static str,
+    presence: f64,
     value: BoxedStrategy<Value>,
 ) -> impl Strategy<Value = Option<(String, Value)>> {
-    prop::option::weighted(0.5, value).prop_map(move |v| v.map(|v| (key.to_owned(), v)))
+    prop::option::weighted(presence, value).prop_map(move |v| v.map(|v| (key.to_owned(), v)))
 }
 
 /// Mostly `value`, sometimes any JSON in its place.
 fn mostly(value: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
-    prop_oneof![3 => value, 1 => json_value()].boxed()
+    prop_oneof![6 => value, 1 => json_value()].boxed()
 }
 
 /// The JSON object of the fields that are present.
@@ -226,21 +228,20 @@ fn object(fields: impl IntoIterator<Item = Option<(String, Value)>>) -> Value {
     Value::Object(fields.into_iter().flatten().collect::<Map<String, Value>>())
 }
 
-/// A number of milliseconds or retries: in range, or past every bound.
-fn count() -> BoxedStrategy<Value> {
+/// A count (of milliseconds, seconds, retries): mostly below `max`, else past every bound.
+fn count(max: u64) -> BoxedStrategy<Value> {
     prop_oneof![
-        (0u64..100_000).prop_map(Value::from),
-        Just(json!(u64::MAX)),
-        Just(json!(-1)),
-        Just(json!(1e300)),
+        6 => (0..max).prop_map(Value::from),
+        1 => Just(json!(u64::MAX)),
+        1 => Just(json!(-1)),
+        1 => Just(json!(1e300)),
     ]
     .boxed()
 }
 
-/// Configuration JSON: the documented keys with values of every shape, unknown keys, or
-/// any JSON. Secrets are [`SECRET`]; addresses are loopback, or refused: a client built
-/// from it is never called.
-pub fn config_text() -> impl Strategy<Value = String> {
+/// A configuration object: the documented keys with values of every shape, and unknown
+/// keys. Secrets are [`SECRET`]; addresses are loopback, or refused.
+pub fn config_object() -> impl Strategy<Value = Value> {
     let url = prop::sample::select(vec![
         "http://127.0.0.1:1",
         "https://127.0.0.1",
@@ -255,43 +256,51 @@ pub fn config_text() -> impl Strategy<Value = String> {
     let environment =
         prop::sample::select(vec!["production", "staging", "dev", ""]).prop_map(Value::from);
     let secret = || mostly(Just(json!(SECRET)));
+    let expires_at = prop::sample::select(vec![
+        "2030-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999999Z",
+        "2030-01-01T00:00:00+23:59",
+        "2030-13-01",
+        "now",
+    ])
+    .prop_map(Value::from);
     let oauth = (
-        field("client_id", mostly(Just(json!("fuzz-client")))),
-        field("client_secret", secret()),
-        field("access_token", secret()),
-        field("refresh_token", secret()),
-        field(
-            "expires_at",
-            mostly(
-                prop::sample::select(vec!["2030-01-01T00:00:00Z", "2030-13-01", "now"])
-                    .prop_map(Value::from),
-            ),
-        ),
-        field("expires_in", mostly(count())),
-        field("token_url", mostly(url.clone())),
-        prop::option::weighted(0.2, (any::<String>(), json_value())),
+        field("client_id", 0.9, mostly(Just(json!("fuzz-client")))),
+        field("client_secret", 0.9, secret()),
+        field("access_token", 0.9, secret()),
+        field("refresh_token", 0.9, secret()),
+        field("expires_at", 0.4, mostly(expires_at)),
+        field("expires_in", 0.4, mostly(count(100_000))),
+        field("token_url", 0.5, mostly(url.clone())),
+        prop::option::weighted(0.1, (any::<String>(), json_value())),
     )
         .prop_map(|(a, b, c, d, e, f, g, unknown)| object([a, b, c, d, e, f, g, unknown]));
-    let config = (
-        field("base_url", mostly(url)),
-        field("environment", mostly(environment)),
-        field("api_key", secret()),
-        field("access_token", secret()),
-        field("oauth", mostly(oauth)),
+    (
+        field("base_url", 0.5, mostly(url)),
+        field("environment", 0.3, mostly(environment)),
+        field("api_key", 0.4, secret()),
+        field("access_token", 0.3, secret()),
+        field("oauth", 0.4, mostly(oauth)),
         (
-            field("timeout_ms", count()),
-            field("connect_timeout_ms", count()),
-            field("total_timeout_ms", count()),
-            field("max_retries", count()),
-            field("user_agent", mostly(Just(json!("erp-sync/2.1")))),
+            field("timeout_ms", 0.3, count(100_000)),
+            field("connect_timeout_ms", 0.3, count(100_000)),
+            field("total_timeout_ms", 0.3, count(100_000)),
+            field("max_retries", 0.3, count(12)),
+            field("user_agent", 0.3, mostly(Just(json!("erp-sync/2.1")))),
         ),
-        prop::option::weighted(0.2, (any::<String>(), json_value())),
+        prop::option::weighted(0.1, (any::<String>(), json_value())),
     )
         .prop_map(|(a, b, c, d, e, (f, g, h, i, j), unknown)| {
-            object([a, b, c, d, e, f, g, h, i, j, unknown]).to_string()
-        });
+            object([a, b, c, d, e, f, g, h, i, j, unknown])
+        })
+}
+
+/// Configuration JSON: mostly a [`config_object`], else any JSON or any text.
+pub fn config_text() -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => config,
+        6 => config_object().prop_map(|v| v.to_string()),
         1 => json_value().prop_map(|v| v.to_string()),
         1 => any::<String>(),
     ]
