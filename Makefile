@@ -28,6 +28,7 @@ test: lint unit
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 
 unit:
 	$(CARGO) test --workspace --locked
@@ -49,5 +50,6 @@ clean:
 
 # Each binding adds its own targets to test, demo and bench in its fragment.
 -include ffi-c/c.mk py/python.mk node/node.mk
+include tests/conformance/conformance.mk
 # `make soak` uses the bindings' targets, so it comes after them.
 -include tests/soak/soak.mk

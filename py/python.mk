@@ -14,9 +14,9 @@ SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 PY_OLDEST := $(or $(shell for p in python3.9 $(HOME)/.pyenv/versions/3.9*/bin/python3.9; do \
 	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done),python3)
 
-.PHONY: python-venv python-develop python-develop-release test-python test-python-wheel demo-python bench-python
+.PHONY: python-venv python-develop python-develop-release test-python test-python-wheel conformance-python demo-python bench-python
 
-test: test-python
+test: test-python conformance-python
 demo: demo-python
 bench: bench-python
 
@@ -59,6 +59,14 @@ test-python-wheel: $(PY_STAMP)
 	python3 -m venv $(PY_FRESH)/pip-venv
 	$(PY_FRESH)/pip-venv/bin/pip install --quiet --disable-pip-version-check ./$(PY_DIR)
 	$(PY_FRESH)/pip-venv/bin/python $(PY_DIR)/tests/smoke.py
+
+## The conformance scenarios through the Python API (tests/conformance/python): the runner's
+## own checks, mypy --strict on it, then one test per scenario, writing target/conformance/python.json.
+PY_CONFORMANCE := tests/conformance/python
+conformance-python: python-develop
+	$(PY) -m pytest -q -W error -p no:cacheprovider $(PY_CONFORMANCE)/test_runner_checks.py
+	cd $(PY_CONFORMANCE) && $(CURDIR)/$(PY_VENV)/bin/mypy --strict .
+	$(PY) -m pytest -v -W error -p no:cacheprovider $(PY_CONFORMANCE)/runner.py
 
 demo-python: python-develop
 	$(PY) examples/python/lifecycle.py
