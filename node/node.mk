@@ -8,7 +8,7 @@ NODE_RELEASE := target/node-release
 NAPI := npx --no-install napi
 NAPI_BUILD_FLAGS := --platform --js index.js --dts index.d.ts
 
-.PHONY: node-deps node-build node-regenerate test-node conformance-node demo-node bench-node
+.PHONY: node-deps node-build node-build-release node-regenerate test-node conformance-node demo-node bench-node
 
 test: test-node conformance-node
 demo: demo-node
@@ -27,6 +27,11 @@ node-build: node-deps
 	cp $(NODE_GEN)/*.node $(NODE_DIR)/native/
 	@diff -u $(NODE_DIR)/native/index.js $(NODE_GEN)/index.js && diff -u $(NODE_DIR)/native/index.d.ts $(NODE_GEN)/index.d.ts \
 	  || { echo "node/native/index.{js,d.ts} are stale: run 'make node-regenerate' and commit them" >&2; exit 1; }
+
+## Release build of the addon into target/node-release (for the soak).
+node-build-release: node-deps
+	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
+	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
 
 ## Rewrites the committed loader and types from the Rust source.
 node-regenerate: node-deps

@@ -14,7 +14,7 @@ SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 PY_OLDEST := $(or $(shell for p in python3.9 $(HOME)/.pyenv/versions/3.9*/bin/python3.9; do \
 	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done),python3)
 
-.PHONY: python-venv python-develop test-python test-python-wheel conformance-python demo-python bench-python
+.PHONY: python-venv python-develop python-develop-release test-python test-python-wheel conformance-python demo-python bench-python
 
 test: test-python conformance-python
 demo: demo-python
@@ -32,6 +32,10 @@ python-venv: $(PY_STAMP)
 ## A debug build of the package in py/.venv.
 python-develop: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --locked --quiet
+
+## A release build of the package in py/.venv (for the soak).
+python-develop-release: $(PY_STAMP)
+	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --release --locked --quiet
 
 ## pytest; mypy --strict on the package, the tests, a script using the whole public API and
 ## the examples; stubtest checks _native.pyi against the built module; then the artifacts.
