@@ -77,8 +77,10 @@ def main() -> None:
         f"Throughput: calls completed per second by N concurrent callers of one client, counted "
         f"over {int(env['BENCH_WINDOW_MS']) / 1000:g} s after {int(env['BENCH_WARMUP_MS']) / 1000:g} s "
         f"of warm-up; {env['BENCH_REPS']} runs per cell, the clients taking turns; the median run.",
-        "The floor ran in its own process against the same emulator process, just before the "
-        "other clients. In brackets: the ratio to the floor (for latency, how many times slower; "
+        "The floor is a Rust program on `std::net::TcpStream`: one HTTP/1.1 connection per "
+        "caller, the request's bytes built once, the status line, headers and `Content-Length` "
+        "body read, nothing parsed (core/benches/get_installation/floor.rs). It ran in its own "
+        "process against the same emulator process, just before the other clients. In brackets: the ratio to the floor (for latency, how many times slower; "
         "for throughput, the share of the floor's calls/s).",
         "",
         "| client | median latency, µs | p99 latency, µs | "
@@ -99,8 +101,9 @@ def main() -> None:
     out += [
         "",
         "The emulator serves every connection from one thread (a single-threaded tokio runtime) "
-        "on its own core, so with 8 and 64 callers the floor's calls/s is the emulator's ceiling "
-        "rather than the floor client's; all callers share the other core.",
+        "on its own core, and all callers share the other core: with 8 and 64 callers the "
+        "floor's calls/s is the ceiling of this set-up (the emulator's one thread, or the "
+        "client's one core), not of the floor client.",
     ]
     if notes:
         out += [""] + notes

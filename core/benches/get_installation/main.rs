@@ -82,4 +82,13 @@ fn main() {
         .filter(|c| wanted.is_empty() || wanted.iter().any(|w| w.eq_ignore_ascii_case(c.name)))
         .collect();
     Plan::from_env().run(&chosen);
+    if chosen.iter().any(|c| c.role != "floor") {
+        println!(
+            "- Callers are threads. SDK: one `Client` shared by every thread; it returns the \
+             typed `Installation`.\n- reqwest (the version in Cargo.lock): one blocking `Client` \
+             shared by every thread, the body parsed into a `serde_json::Value`. Both send \
+             through reqwest's blocking client, which hands each request to its own runtime \
+             thread."
+        );
+    }
 }
