@@ -166,11 +166,14 @@ int main(void) {
            window_us = (double)env_number("BENCH_WINDOW_MS") * 1e3;
     long callers[MAX_CALLER_COUNTS];
     int caller_counts = 0;
-    char *list = getenv("BENCH_CALLERS"), *rest;
+    const char *setting = getenv("BENCH_CALLERS");
+    char *list = setting ? strdup(setting) : NULL, *rest;
     if (list == NULL) fail("BENCH_CALLERS");
-    for (char *word = strtok_r(list, " ", &rest); word != NULL && caller_counts < MAX_CALLER_COUNTS;
-         word = strtok_r(NULL, " ", &rest))
+    for (char *word = strtok_r(list, " ", &rest); word != NULL; word = strtok_r(NULL, " ", &rest)) {
+        if (caller_counts == MAX_CALLER_COUNTS) fail("too many counts in BENCH_CALLERS");
         callers[caller_counts++] = strtol(word, NULL, 10);
+    }
+    free(list);
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) fail("curl_global_init");
     snprintf(endpoint, sizeof endpoint, "%s/v1/installations/me", url);

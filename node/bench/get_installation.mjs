@@ -16,6 +16,13 @@ const setting = (name) => {
 const number = (name) => Number(setting(name));
 const url = setting('PLEO_BASE_URL');
 const apiKey = setting('PLEO_API_KEY');
+const warmupCalls = number('BENCH_WARMUP_CALLS');
+const rounds = number('BENCH_ROUNDS');
+const roundCalls = number('BENCH_ROUND_CALLS');
+const callerCounts = setting('BENCH_CALLERS').split(' ').filter(Boolean);
+const reps = number('BENCH_REPS');
+const warmupUs = number('BENCH_WARMUP_MS') * 1e3;
+const windowUs = number('BENCH_WINDOW_MS') * 1e3;
 const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 const sdk = new Client({ baseUrl: url, apiKey });
@@ -39,12 +46,12 @@ const contenders = [
 /** Each contender's per-call latencies (µs), one caller, the clients taking turns. */
 async function latencies() {
   for (const { call } of contenders) {
-    for (let i = 0; i < number('BENCH_WARMUP_CALLS'); i += 1) await call();
+    for (let i = 0; i < warmupCalls; i += 1) await call();
   }
   const samples = contenders.map(() => []);
-  for (let round = 0; round < number('BENCH_ROUNDS'); round += 1) {
+  for (let round = 0; round < rounds; round += 1) {
     for (const [index, { call }] of contenders.entries()) {
-      for (let i = 0; i < number('BENCH_ROUND_CALLS'); i += 1) {
+      for (let i = 0; i < roundCalls; i += 1) {
         const start = now();
         await call();
         samples[index].push(now() - start);
@@ -56,8 +63,8 @@ async function latencies() {
 
 /** Calls per second of `callers` concurrent loops, counting the calls that end in the window. */
 async function throughput(call, callers) {
-  const counted = now() + number('BENCH_WARMUP_MS') * 1e3;
-  const end = counted + number('BENCH_WINDOW_MS') * 1e3;
+  const counted = now() + warmupUs;
+  const end = counted + windowUs;
   let calls = 0;
   await Promise.all(Array.from({ length: callers }, async () => {
     for (;;) {
@@ -67,13 +74,13 @@ async function throughput(call, callers) {
       if (time >= counted) calls += 1;
     }
   }));
-  return calls / (number('BENCH_WINDOW_MS') / 1e3);
+  return calls / (windowUs / 1e6);
 }
 
 const samples = await latencies();
 const runs = contenders.map(() => ({}));
-for (const callers of setting('BENCH_CALLERS').split(' ').filter(Boolean)) {
-  for (let rep = 0; rep < number('BENCH_REPS'); rep += 1) {
+for (const callers of callerCounts) {
+  for (let rep = 0; rep < reps; rep += 1) {
     for (const [index, { call }] of contenders.entries()) {
       (runs[index][callers] ??= []).push(await throughput(call, Number(callers)));
     }
