@@ -239,7 +239,8 @@ int main(void) {
         free(calls_per_s[c]);
     }
     printf("- SDK: one `pleo_client` shared by every thread; the call returns the installation's "
-           "JSON as a string (the body as received, once the core has decoded it as an installation).\n"
+           "JSON as a string (the body as received, once the core has decoded it as an "
+           "installation).\n"
            "- libcurl %s (Debian's libcurl4-openssl-dev): one easy handle per thread, each "
            "keeping its own connection alive; the body is gathered into a buffer, not parsed.\n",
            curl_version_info(CURLVERSION_NOW)->version);

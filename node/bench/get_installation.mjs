@@ -27,10 +27,18 @@ const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 const sdk = new Client({ baseUrl: url, apiKey });
 const endpoint = `${url}/v1/installations/me`;
-const headers = { authorization: `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`, accept: 'application/json' };
+const headers = {
+  authorization: `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`,
+  accept: 'application/json',
+};
 
 const contenders = [
-  { name: 'SDK', client: 'SDK `getInstallation()`', role: 'sdk', call: () => sdk.getInstallation() },
+  {
+    name: 'SDK',
+    client: 'SDK `getInstallation()`',
+    role: 'sdk',
+    call: () => sdk.getInstallation(),
+  },
   {
     name: 'fetch',
     client: '`fetch` + `.json()`',
@@ -87,8 +95,14 @@ for (const callers of callerCounts) {
   }
 }
 for (const [index, { name, client, role }] of contenders.entries()) {
-  console.log(JSON.stringify({ client, name, role, latency_us: samples[index], throughput: runs[index] }));
+  const row = { client, name, role, latency_us: samples[index], throughput: runs[index] };
+  console.log(JSON.stringify(row));
 }
-console.log(`- Node ${process.version}, release build of the addon; callers are concurrent async loops in one process.
-- SDK: one \`Client\` shared by every caller; each call runs on a thread of the addon's blocking pool and resolves a Promise.
-- fetch (undici ${process.versions.undici}, built into Node): the global dispatcher, one keep-alive pool per origin without a limit on connections.`);
+console.log([
+  `- Node ${process.version}, release build of the addon; callers are concurrent async loops`
+    + ' in one process.',
+  '- SDK: one `Client` shared by every caller; each call runs on a thread of the addon\'s'
+    + ' blocking pool and resolves a Promise.',
+  `- fetch (undici ${process.versions.undici}, built into Node): the global dispatcher, one`
+    + ' keep-alive pool per origin without a limit on connections.',
+].join('\n'));

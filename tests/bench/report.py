@@ -68,20 +68,24 @@ def main() -> None:
         f"# {args.title}",
         "",
         args.machine,
+        "",
         f"Run: {datetime.now(timezone.utc):%Y-%m-%dT%H:%MZ}, `{args.command}`.",
         "",
-        f"`get_installation` is GET /v1/installations/me with the emulator's API key, over keep-alive.",
-        f"Latency: one caller; {calls:,} sequential calls per client ({env['BENCH_ROUNDS']} rounds of "
-        f"{env['BENCH_ROUND_CALLS']}, the clients taking turns round by round) after "
+        "- `get_installation` is GET /v1/installations/me with the emulator's API key, over "
+        "keep-alive.",
+        f"- Latency: one caller; {calls:,} sequential calls per client ({env['BENCH_ROUNDS']} "
+        f"rounds of {env['BENCH_ROUND_CALLS']}, the clients taking turns round by round) after "
         f"{env['BENCH_WARMUP_CALLS']} warm-up calls; median and p99 of the per-call latencies.",
-        f"Throughput: calls completed per second by N concurrent callers of one client, counted "
-        f"over {int(env['BENCH_WINDOW_MS']) / 1000:g} s after {int(env['BENCH_WARMUP_MS']) / 1000:g} s "
-        f"of warm-up; {env['BENCH_REPS']} runs per cell, the clients taking turns; the median run.",
-        "The floor is a Rust program on `std::net::TcpStream`: one HTTP/1.1 connection per "
+        "- Throughput: calls completed per second by N concurrent callers (how they share a "
+        f"client: see the notes), counted over {int(env['BENCH_WINDOW_MS']) / 1000:g} s after "
+        f"{int(env['BENCH_WARMUP_MS']) / 1000:g} s of warm-up; {env['BENCH_REPS']} runs per "
+        "cell, the clients taking turns; the median run.",
+        "- The floor is a Rust program on `std::net::TcpStream`: one HTTP/1.1 connection per "
         "caller, the request's bytes built once, the status line, headers and `Content-Length` "
         "body read, nothing parsed (core/benches/get_installation/floor.rs). It ran in its own "
-        "process against the same emulator process, just before the other clients. In brackets: the ratio to the floor (for latency, how many times slower; "
-        "for throughput, the share of the floor's calls/s).",
+        "process against the same emulator process, just before the other clients.",
+        "- In brackets: the ratio to the floor (for latency, how many times slower; for "
+        "throughput, the share of the floor's calls/s).",
         "",
         "| client | median latency, µs | p99 latency, µs | "
         + " | ".join(f"calls/s, {count} caller{'s' if count != '1' else ''}" for count in callers)
@@ -97,7 +101,8 @@ def main() -> None:
     for row in rows:
         if row["role"] == "reference":
             ratios = [s / r for s, r in zip(figures[sdk["name"]], figures[row["name"]])]
-            out.append(f"| *SDK ÷ {row['name']}* | " + " | ".join(f"*{r:.2f}×*" for r in ratios) + " |")
+            cells = " | ".join(f"*{r:.2f}×*" for r in ratios)
+            out.append(f"| *SDK ÷ {row['name']}* | {cells} |")
     out += [
         "",
         "The emulator serves every connection from one thread (a single-threaded tokio runtime) "

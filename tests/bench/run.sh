@@ -32,5 +32,6 @@ mkdir -p target/bench tests/bench/results
     # shellcheck disable=SC2046
     $(pin "$client_core") "$@"
 } >"$raw"
-python3 tests/bench/report.py --title "$title" --machine "$(machine "$server_core" "$client_core")" \
-    --command "make bench-$name" <"$raw" | tee "tests/bench/results/$name.md"
+python3 tests/bench/report.py --title "$title" --command "make bench-$name" \
+    --machine "$(machine "$server_core" "$client_core")" <"$raw" |
+    tee "tests/bench/results/$name.md"
