@@ -65,7 +65,7 @@ install:
 
 ## libcurl's headers for the benchmark, from Debian's packages (through sudo unless root).
 bench-c-deps:
-	@echo '#include <curl/curl.h>' | cc -E - >/dev/null 2>&1 || \
+	@echo '#include <curl/curl.h>' | gcc -E - >/dev/null 2>&1 || \
 	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends libcurl4-openssl-dev; }
 
 ## The C API next to libcurl, and the C path's per-call overhead over the core
