@@ -1,5 +1,6 @@
-# The two commands of the README: `make demo` and `make test`. Everything a fresh machine
-# of this kind needs beyond the Rust toolchain is installed by the targets themselves.
+# The two commands of the README: `make demo` and `make test` (and the long `make soak`,
+# tests/soak/soak.mk). Everything a fresh machine of this kind needs beyond the Rust
+# toolchain is installed by the targets themselves.
 
 CARGO ?= cargo
 # Every cargo, maturin and napi call builds for the host triple explicitly: napi's CLI always
@@ -27,6 +28,7 @@ test: lint unit
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 
 unit:
 	$(CARGO) test --workspace --locked
@@ -53,3 +55,6 @@ clean:
 
 # Each binding adds its own targets to test, demo and bench in its fragment.
 -include ffi-c/c.mk py/python.mk node/node.mk
+include tests/conformance/conformance.mk
+# `make soak` uses the bindings' targets, so it comes after them.
+-include tests/soak/soak.mk

@@ -1,10 +1,11 @@
 # The C binding's targets, included by the root Makefile: libpleo_installations.so / .a,
-# the committed header kept fresh, tests in C and C++ (valgrind, AddressSanitizer),
-# `make install PREFIX=...`, the examples and the benchmark.
+# the committed header kept fresh, tests in C and C++ (valgrind, AddressSanitizer), the
+# conformance suite's C runner, `make install PREFIX=...`, the examples and the benchmark.
 
-.PHONY: test-c c-deps bench-c-deps header-c check-header-c build-c install demo-c bench-c
+.PHONY: test-c c-deps bench-c-deps header-c check-header-c build-c install demo-c bench-c \
+	conformance-c
 
-test: test-c
+test: test-c conformance-c
 demo: demo-c
 bench: bench-c
 
@@ -17,12 +18,12 @@ CBINDGEN_VERSION := 0.29.4
 CBINDGEN := .tools/cbindgen-$(CBINDGEN_VERSION)/bin/cbindgen
 CBINDGEN_ARGS := --config ffi-c/cbindgen.toml --crate pleo-installations-ffi ffi-c
 
-## Everything the C binding's tests need beyond gcc: valgrind and pkg-config (through sudo
-## unless run as root).
+## Everything the C binding's tests need beyond gcc: valgrind, pkg-config and, for the
+## conformance runner, jansson's headers (through sudo unless run as root).
 SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 c-deps:
-	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null || \
-	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends valgrind pkg-config; }
+	@command -v valgrind >/dev/null && command -v pkg-config >/dev/null && pkg-config --exists jansson || \
+	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends valgrind pkg-config libjansson-dev; }
 
 $(CBINDGEN):
 	$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked --root .tools/cbindgen-$(CBINDGEN_VERSION)
@@ -42,6 +43,11 @@ build-c:
 
 test-c: c-deps check-header-c build-c
 	./ffi-c/tests/run.sh $(C_DEBUG_DIR) $(C_VERSION)
+
+## The conformance scenarios through the C API (tests/conformance/c/), against the CLI's
+## emulator; the outcomes go to $CONFORMANCE_OUT/c.json (default target/conformance/).
+conformance-c: c-deps build-c
+	./tests/conformance/c/run.sh $(C_DEBUG_DIR)
 
 ## Runs examples/c/lifecycle.c and examples/cpp/lifecycle.cpp against the emulator.
 demo-c: build-c

@@ -8,9 +8,9 @@ NODE_RELEASE := target/node-release
 NAPI := npx --no-install napi
 NAPI_BUILD_FLAGS := --platform --js index.js --dts index.d.ts
 
-.PHONY: node-deps node-build node-regenerate test-node demo-node bench-node
+.PHONY: node-deps node-build node-build-release node-regenerate test-node conformance-node demo-node bench-node
 
-test: test-node
+test: test-node conformance-node
 demo: demo-node
 bench: bench-node
 
@@ -28,6 +28,11 @@ node-build: node-deps
 	@diff -u $(NODE_DIR)/native/index.js $(NODE_GEN)/index.js && diff -u $(NODE_DIR)/native/index.d.ts $(NODE_GEN)/index.d.ts \
 	  || { echo "node/native/index.{js,d.ts} are stale: run 'make node-regenerate' and commit them" >&2; exit 1; }
 
+## Release build of the addon into target/node-release (for the soak).
+node-build-release: node-deps
+	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
+	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
+
 ## Rewrites the committed loader and types from the Rust source.
 node-regenerate: node-deps
 	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --output-dir native
@@ -37,6 +42,13 @@ test-node: node-build
 	cd $(NODE_DIR) && node --test test/*.test.js test/*.test.mjs
 	cd $(NODE_DIR) && npx --no-install tsc -p tsconfig.json
 	$(NODE_DIR)/scripts/pack-test.sh
+
+## The conformance scenarios through the Node API (tests/conformance/node): the runner's own
+## checks, then one test per scenario, writing target/conformance/node.json.
+NODE_CONFORMANCE := tests/conformance/node
+conformance-node: node-build
+	node --test --test-reporter=spec $(NODE_CONFORMANCE)/checks.test.js
+	node --test --test-reporter=spec $(NODE_CONFORMANCE)/runner.test.js
 
 ## The installation lifecycle in Node, against the emulator in-process.
 demo-node: node-build

@@ -17,9 +17,9 @@ SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 PY_OLDEST := $(or $(shell for p in python3.9 $(HOME)/.pyenv/versions/3.9*/bin/python3.9; do \
 	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done),python3)
 
-.PHONY: python-venv python-develop test-python test-python-wheel demo-python bench-python
+.PHONY: python-venv python-develop python-develop-release test-python test-python-wheel conformance-python demo-python bench-python
 
-test: test-python
+test: test-python conformance-python
 demo: demo-python
 bench: bench-python
 
@@ -35,6 +35,10 @@ python-venv: $(PY_STAMP)
 ## A debug build of the package in py/.venv.
 python-develop: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --locked --quiet
+
+## A release build of the package in py/.venv (for the soak).
+python-develop-release: $(PY_STAMP)
+	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --release --locked --quiet
 
 ## pytest; mypy --strict on the package, the tests, a script using the whole public API and
 ## the examples; stubtest checks _native.pyi against the built module; then the artifacts.
@@ -58,6 +62,14 @@ test-python-wheel: $(PY_STAMP)
 	python3 -m venv $(PY_FRESH)/pip-venv
 	$(PY_FRESH)/pip-venv/bin/pip install --quiet --disable-pip-version-check ./$(PY_DIR)
 	$(PY_FRESH)/pip-venv/bin/python $(PY_DIR)/tests/smoke.py
+
+## The conformance scenarios through the Python API (tests/conformance/python): the runner's
+## own checks, mypy --strict on it, then one test per scenario, writing target/conformance/python.json.
+PY_CONFORMANCE := tests/conformance/python
+conformance-python: python-develop
+	$(PY) -m pytest -q -W error -p no:cacheprovider $(PY_CONFORMANCE)/test_runner_checks.py
+	cd $(PY_CONFORMANCE) && $(CURDIR)/$(PY_VENV)/bin/mypy --strict .
+	$(PY) -m pytest -v -W error -p no:cacheprovider $(PY_CONFORMANCE)/runner.py
 
 demo-python: python-develop
 	$(PY) examples/python/lifecycle.py

@@ -15,9 +15,13 @@ pin() {
 start_mock() {
     local binary=$1
     shift
+    if [ ! -x "$binary" ]; then
+        echo "emulator: $binary is not built (is CARGO_BUILD_TARGET exported as make does?)" >&2
+        exit 1
+    fi
     # exec, so that the coprocess's pid is the emulator's own and the trap stops it.
     coproc MOCK { exec "$@" "$binary" mock --port 0; }
-    trap 'kill "$MOCK_PID" 2>/dev/null || true' EXIT
+    trap 'kill "${MOCK_PID:-}" 2>/dev/null || true' EXIT
     local ready
     read -r ready <&"${MOCK[0]}"
     url=$(sed -E 's/.*"url":"([^"]+)".*/\1/' <<<"$ready")

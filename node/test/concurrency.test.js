@@ -1,5 +1,5 @@
 'use strict';
-// Calls run off the JS thread and are not capped by libuv's four threads.
+// Calls run off the JS thread, are not capped by libuv's four threads, and share one client.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -42,4 +42,23 @@ test('a timer keeps firing while a slow call is in flight', async () => {
   }
   // 400 ms at 10 ms: about 40 ticks when the event loop is free; none if it were blocked.
   assert.ok(ticks >= 15, `only ${ticks} ticks during a ${DELAY_MS} ms call`);
+});
+
+test('16 concurrent callers make 1000 calls each on one client', async () => {
+  const CALLERS = 16;
+  const CALLS = 1000;
+  server.clearJournal();
+  const statuses = await Promise.all(Array.from({ length: CALLERS }, async () => {
+    const seen = [];
+    for (let i = 0; i < CALLS; i += 1) {
+      seen.push((await client.getInstallation()).status);
+    }
+    return seen;
+  }));
+  // A failed call would have rejected Promise.all.
+  assert.deepEqual(statuses, Array(CALLERS).fill(Array(CALLS).fill('ACTIVATED')));
+  // The journal keeps its last 10 000 entries: every one is one of these calls.
+  const journal = server.journal();
+  assert.equal(journal.length, 10000);
+  assert.ok(journal.every((entry) => entry.operation === 'getClientInstallation'));
 });

@@ -137,3 +137,37 @@ def test_models_are_frozen(client: Client) -> None:
     with pytest.raises(AttributeError):
         installation.status = "INACTIVE"  # type: ignore[misc]
     assert hash(installation) == hash(client.get_installation())
+
+
+def test_to_dict_gives_back_the_apis_json(client: Client, server: MockServer) -> None:
+    seeded = server.seed_installation("SUSPENDED", metadata={"n": [1, {"k": None}]}, error_code="BILLING_HOLD")
+    installation = client.get_installation()
+    assert installation.to_dict() == seeded
+    assert json.loads(client.call_json("getClientInstallation")) == seeded
+    installation.to_dict()["metadata"]["n"].append(2)
+    assert installation.metadata == {"n": [1, {"k": None}]}
+    assert "errorCode" not in client.update_installation("ACTIVATED").to_dict()
+
+    assert client.introspect().to_dict() == json.loads(client.call_json("introspect"))
+
+
+def test_to_dict_keeps_unknown_fields_where_they_came() -> None:
+    response = {
+        "data": {"authMethod": "MTLS", "clientId": "c", "scope": "s", "inside": {"x": 1}},
+        "outside": [True],
+    }
+    introspection = Introspection.from_json(response)
+    assert introspection.extra == {"inside": {"x": 1}, "outside": [True]}
+    assert introspection.to_dict() == response
+
+    installation = {
+        "id": "i",
+        "applicationId": "a",
+        "resource": "r",
+        "status": "ACTIVATED",
+        "metadata": {},
+        "createdAt": "2026-01-02T03:04:05Z",
+        "updatedAt": "2026-01-02T03:04:05.12Z",
+        "future": {"field": None},
+    }
+    assert Installation.from_json(installation).to_dict() == installation

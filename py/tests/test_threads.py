@@ -38,13 +38,23 @@ def test_a_slow_call_does_not_stall_python_threads(client: Client, server: MockS
     assert done.is_set()
 
 
-def test_many_threads_share_one_client(client: Client, server: MockServer) -> None:
+THREADS = 16
+CALLS = 1000
+
+
+def test_sixteen_threads_make_a_thousand_calls_each_on_one_client(
+    client: Client, server: MockServer
+) -> None:
     client.create_installation()
 
     def work(_: int) -> List[str]:
-        return [client.get_installation().status for _ in range(20)]
+        return [client.get_installation().status for _ in range(CALLS)]
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(work, range(8)))
-    assert results == [["ACTIVATED"] * 20] * 8
-    assert len(server.journal()) == 1 + 8 * 20
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        results = list(pool.map(work, range(THREADS)))
+    # Any failed call would have raised out of pool.map.
+    assert results == [["ACTIVATED"] * CALLS] * THREADS
+    # The journal keeps its last 10 000 entries: every one is one of these calls.
+    journal = server.journal()
+    assert len(journal) == 10_000
+    assert {entry.operation for entry in journal} == {"getClientInstallation"}

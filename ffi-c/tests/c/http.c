@@ -24,6 +24,10 @@ char *http_request(const char *base_url, const char *method, const char *path, c
                             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
                             method, path, body_len);
+    if (head_len < 0 || (size_t)head_len >= sizeof head) { /* a path too long for the buffer */
+        close(fd);
+        return NULL;
+    }
     if (write(fd, head, (size_t)head_len) != head_len ||
         (body_len && write(fd, body, body_len) != (ssize_t)body_len)) {
         close(fd);

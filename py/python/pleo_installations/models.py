@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
-from typing import Any, Dict, Mapping, Optional, Type, TypeVar, Union
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Type, TypeVar, Union
 
 
 class InstallationStatus(str, Enum):
@@ -69,10 +70,13 @@ def parse_datetime(text: str) -> datetime:
 
 
 def format_datetime(value: datetime) -> str:
-    """An aware datetime as RFC 3339 in UTC."""
+    """An aware datetime as RFC 3339 in UTC, with only the fraction digits it needs (as the
+    API writes them: ``...:05Z``, ``...:05.06Z``)."""
     if value.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None)
+    fraction = f"{utc.microsecond:06d}".rstrip("0")
+    return utc.isoformat(timespec="seconds") + ("." + fraction if fraction else "") + "Z"
 
 
 def _extra(data: Mapping[str, Any], known: "tuple[str, ...]") -> Dict[str, Any]:
@@ -123,6 +127,24 @@ class Installation:
             extra=_extra(data, _INSTALLATION_FIELDS),
         )
 
+    def to_dict(self) -> Dict[str, Any]:
+        """The API's ``InstallationResponse`` JSON object of it, as a new ``dict``: unknown
+        fields and unknown enum values as they arrived, ``errorCode`` left out when there is
+        none, timestamps in RFC 3339 UTC."""
+        data: Dict[str, Any] = {
+            "id": self.id,
+            "applicationId": self.application_id,
+            "resource": self.resource,
+            "status": str(self.status),
+            "metadata": copy.deepcopy(self.metadata),
+        }
+        if self.error_code is not None:
+            data["errorCode"] = str(self.error_code)
+        data["createdAt"] = format_datetime(self.created_at)
+        data["updatedAt"] = format_datetime(self.updated_at)
+        data.update(copy.deepcopy(self.extra))
+        return data
+
 
 _CLIENT_FIELDS = ("authMethod", "clientId", "scope", "applicationName", "subjectURN")
 
@@ -141,14 +163,17 @@ class Introspection:
     subject_urn: Optional[str]
     #: Fields this version of the SDK does not know, as sent (inside ``data`` and beside it).
     extra: Dict[str, Any] = field(default_factory=dict, hash=False)
+    #: The keys of ``extra`` that came beside ``data``, for :meth:`to_dict`.
+    _outside: FrozenSet[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, response: Mapping[str, Any]) -> "Introspection":
         """Builds it from the API's ``{"data": ExternalClientModelDetails}`` JSON object."""
         data: Mapping[str, Any] = response["data"]
+        outside = _extra(response, ("data",))
         extra = _extra(data, _CLIENT_FIELDS)
-        extra.update(_extra(response, ("data",)))
-        return cls(
+        extra.update(outside)
+        introspection = cls(
             auth_method=_known(AuthMethod, data["authMethod"]),
             client_id=data["clientId"],
             scope=data["scope"],
@@ -156,3 +181,24 @@ class Introspection:
             subject_urn=data.get("subjectURN"),
             extra=extra,
         )
+        object.__setattr__(introspection, "_outside", frozenset(outside))
+        return introspection
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The API's ``{"data": ExternalClientModelDetails}`` JSON object of it, as a new
+        ``dict``: unknown fields where they arrived (inside ``data`` unless they came beside
+        it), optional fields left out when absent."""
+        data: Dict[str, Any] = {
+            "authMethod": str(self.auth_method),
+            "clientId": self.client_id,
+            "scope": self.scope,
+        }
+        if self.application_name is not None:
+            data["applicationName"] = self.application_name
+        if self.subject_urn is not None:
+            data["subjectURN"] = self.subject_urn
+        response: Dict[str, Any] = {}
+        for key, value in self.extra.items():
+            (response if key in self._outside else data)[key] = copy.deepcopy(value)
+        response["data"] = data
+        return response
