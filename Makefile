@@ -13,7 +13,7 @@ export PYO3_BUILD_EXTENSION_MODULE := 1
 SERVER_CORE ?= 0
 CLIENT_CORE ?= 1
 
-.PHONY: demo demo-rust test lint unit bench bench-rust build clean
+.PHONY: demo demo-rust test lint unit bench bench-floor bench-rust build clean
 
 ## Walk the installation lifecycle against the embedded emulator, in every language.
 demo: demo-rust
@@ -36,14 +36,19 @@ unit:
 build:
 	$(CARGO) build --workspace --release --locked
 
-## Latency of get_installation against the emulator: the SDK next to bare reqwest.
-## The emulator and the client are pinned to separate cores when taskset is there.
+## Each language's table of get_installation's latency and throughput: its SDK, its usual
+## HTTP client(s) and the floor (a raw keep-alive client) against one emulator, the emulator
+## and the clients pinned to separate cores (tests/bench/run.sh; results in tests/bench/results/).
 bench: bench-rust
 
-bench-rust:
+## The emulator (the release CLI) and the floor (core/benches/get_installation) every table needs.
+bench-floor:
 	$(CARGO) build --release --locked -p pleo-installations-cli
-	$(CARGO) bench --locked -p pleo-installations --bench latency --no-run
-	./tests/bench/run.sh $(SERVER_CORE) $(CLIENT_CORE)
+	$(CARGO) bench --locked -p pleo-installations --bench get_installation --no-run
+
+bench-rust: bench-floor
+	./tests/bench/run.sh rust "Rust: the SDK vs reqwest" $(SERVER_CORE) $(CLIENT_CORE) \
+	    $(CARGO) bench --quiet --locked -p pleo-installations --bench get_installation -- sdk reqwest
 
 clean:
 	$(CARGO) clean

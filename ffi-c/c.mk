@@ -1,9 +1,9 @@
 # The C binding's targets, included by the root Makefile: libpleo_installations.so / .a,
 # the committed header kept fresh, tests in C and C++ (valgrind, AddressSanitizer), the
-# conformance suite's C runner, `make install PREFIX=...`, the examples and the overhead
-# benchmark.
+# conformance suite's C runner, `make install PREFIX=...`, the examples and the benchmark.
 
-.PHONY: test-c c-deps header-c check-header-c build-c install demo-c bench-c conformance-c
+.PHONY: test-c c-deps bench-c-deps header-c check-header-c build-c install demo-c bench-c \
+	conformance-c
 
 test: test-c conformance-c
 demo: demo-c
@@ -69,8 +69,20 @@ install:
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(C_VERSION)|' ffi-c/pleo_installations.pc.in \
 	    > $(PREFIX)/lib/pkgconfig/pleo_installations.pc
 
-## The C path's per-call overhead over the core (tests/bench/results/c-overhead.md).
-bench-c:
-	$(CARGO) build --release --locked -p pleo-installations-cli
+## libcurl's headers for the benchmark, from Debian's packages (through sudo unless root).
+bench-c-deps:
+	@echo '#include <curl/curl.h>' | gcc -E - >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends libcurl4-openssl-dev; }
+
+## The C API next to libcurl, and the C path's per-call overhead over the core
+## (tests/bench/results/c.md). The program finds the release library next to it by soname.
+C_BENCH_DIR := $(C_TARGET_DIR)/release/c-bench
+bench-c: bench-floor bench-c-deps
+	$(CARGO) build --release --locked -p pleo-installations-ffi
 	$(CARGO) bench --locked -p pleo-installations-ffi --bench overhead --no-run
-	./ffi-c/bench.sh $(SERVER_CORE) $(CLIENT_CORE)
+	mkdir -p $(C_BENCH_DIR) && ln -sf ../libpleo_installations.so $(C_BENCH_DIR)/libpleo_installations.so.$(C_MAJOR)
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude ffi-c/benches/get_installation.c \
+	    -o $(C_BENCH_DIR)/get_installation -L$(C_TARGET_DIR)/release -lpleo_installations -lcurl \
+	    -lpthread -Wl,-rpath,'$$ORIGIN'
+	./tests/bench/run.sh c "C: the SDK's C API vs libcurl" $(SERVER_CORE) $(CLIENT_CORE) \
+	    ffi-c/bench.sh $(C_BENCH_DIR)/get_installation

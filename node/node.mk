@@ -55,10 +55,10 @@ demo-node: node-build
 	mkdir -p examples/node/node_modules && ln -sfn ../../../node examples/node/node_modules/pleo-installations
 	node examples/node/lifecycle.mjs
 
-## 64 concurrent callers, the SDK next to Node's fetch, against one emulator (pinned apart).
-bench-node: node-deps
-	$(CARGO) build --release --locked -p pleo-installations-cli
+## The SDK next to Node's fetch (tests/bench/results/node.md), with a release build of the addon.
+bench-node: bench-floor node-deps
 	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
 	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
 	NAPI_RS_NATIVE_LIBRARY_PATH=$(abspath $(NODE_RELEASE))/pleo-installations.linux-x64-gnu.node \
-	  $(NODE_DIR)/bench/run.sh $(SERVER_CORE) $(CLIENT_CORE)
+	  ./tests/bench/run.sh node "Node: the SDK vs fetch" $(SERVER_CORE) $(CLIENT_CORE) \
+	  node $(NODE_DIR)/bench/get_installation.mjs

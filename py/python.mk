@@ -1,6 +1,7 @@
 # The Python binding's targets; included by the root Makefile.
-# A repo-local venv (py/.venv) holds maturin, pytest, mypy and requests; `maturin develop`
-# installs a debug build of the package into it for the tests.
+# A repo-local venv (py/.venv) holds maturin, pytest, mypy and requests (and httpx once
+# `make bench-python` ran); `maturin develop` installs a debug build of the package into it
+# for the tests.
 
 PY_DIR := py
 PY_VENV := $(PY_DIR)/.venv
@@ -8,6 +9,8 @@ PY := $(PY_VENV)/bin/python
 PY_STAMP := $(PY_VENV)/.installed-tools
 PY_TOOLS := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1 requests==2.34.2
 PY_FRESH := $(PY_DIR)/.fresh
+PY_BENCH_STAMP := $(PY_VENV)/.installed-bench-tools
+PY_BENCH_TOOLS := httpx==0.28.1
 # apt-get needs root: sudo unless make already runs as root (another fragment may define it).
 SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 # The wheel is also checked on the oldest Python it claims (3.9) when the machine has one.
@@ -71,8 +74,13 @@ conformance-python: python-develop
 demo-python: python-develop
 	$(PY) examples/python/lifecycle.py
 
-## Median latency of get_installation: the SDK next to requests.Session, same emulator, same run.
-bench-python: python-venv
+$(PY_BENCH_STAMP): $(PY_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_BENCH_TOOLS)
+	touch $@
+
+## The SDK next to requests and httpx (tests/bench/results/python.md), with a release build of
+## the package in py/.venv (the tests' `make python-develop` puts a debug build back).
+bench-python: bench-floor $(PY_BENCH_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --release --locked --quiet
-	$(PY) tests/bench/python_latency.py --server-core $(SERVER_CORE) --client-core $(CLIENT_CORE) \
-		--out tests/bench/results/python-latency.md
+	./tests/bench/run.sh python "Python: the SDK vs requests and httpx" $(SERVER_CORE) $(CLIENT_CORE) \
+	    $(PY) py/bench/get_installation.py
