@@ -168,13 +168,37 @@ pub enum OauthCommand {
     /// Exchange the callback's code for tokens; with --token-file they are stored there.
     Exchange {
         /// The code the callback received.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         code: String,
-        /// The code verifier printed by authorize-url.
-        #[arg(long)]
+        /// The code verifier printed by authorize-url (random; may start with '-').
+        #[arg(long, allow_hyphen_values = true)]
         code_verifier: String,
         /// The same redirect URI as in authorize-url.
         #[arg(long)]
         redirect_uri: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn a_code_verifier_starting_with_a_hyphen_is_a_value() {
+        let parsed = Cli::try_parse_from([
+            "pleo-installations",
+            "oauth",
+            "exchange",
+            "--code",
+            "-ac_1",
+            "--code-verifier",
+            "-tXq2",
+            "--redirect-uri",
+            "http://localhost/cb",
+        ]);
+        if let Err(error) = parsed {
+            panic!("{error}");
+        }
+    }
 }
