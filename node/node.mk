@@ -28,7 +28,7 @@ node-build: node-deps
 	@diff -u $(NODE_DIR)/native/index.js $(NODE_GEN)/index.js && diff -u $(NODE_DIR)/native/index.d.ts $(NODE_GEN)/index.d.ts \
 	  || { echo "node/native/index.{js,d.ts} are stale: run 'make node-regenerate' and commit them" >&2; exit 1; }
 
-## Release build of the addon into target/node-release (for the soak).
+## Release build of the addon into target/node-release (for the bench and the soak).
 node-build-release: node-deps
 	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
 	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
@@ -56,9 +56,7 @@ demo-node: node-build
 	node examples/node/lifecycle.mjs
 
 ## The SDK next to Node's fetch (tests/bench/results/node.md), with a release build of the addon.
-bench-node: bench-floor node-deps
-	rm -rf $(NODE_RELEASE) && mkdir -p $(NODE_RELEASE)
-	cd $(NODE_DIR) && $(NAPI) build $(NAPI_BUILD_FLAGS) --release --output-dir ../$(NODE_RELEASE)
+bench-node: bench-floor node-build-release
 	NAPI_RS_NATIVE_LIBRARY_PATH=$(abspath $(NODE_RELEASE))/pleo-installations.linux-x64-gnu.node \
 	  ./tests/bench/run.sh node "Node: the SDK vs fetch" $(SERVER_CORE) $(CLIENT_CORE) \
 	  node $(NODE_DIR)/bench/get_installation.mjs

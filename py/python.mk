@@ -36,7 +36,7 @@ python-venv: $(PY_STAMP)
 python-develop: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --locked --quiet
 
-## A release build of the package in py/.venv (for the soak).
+## A release build of the package in py/.venv (for the bench and the soak).
 python-develop-release: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --release --locked --quiet
 
@@ -80,7 +80,6 @@ $(PY_BENCH_STAMP): $(PY_STAMP)
 
 ## The SDK next to requests and httpx (tests/bench/results/python.md), with a release build of
 ## the package in py/.venv (the tests' `make python-develop` puts a debug build back).
-bench-python: bench-floor $(PY_BENCH_STAMP)
-	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/$(PY_VENV) .venv/bin/maturin develop --release --locked --quiet
+bench-python: bench-floor $(PY_BENCH_STAMP) python-develop-release
 	./tests/bench/run.sh python "Python: the SDK vs requests and httpx" $(SERVER_CORE) $(CLIENT_CORE) \
 	    $(PY) py/bench/get_installation.py
