@@ -22,7 +22,10 @@ use token_endpoint::{ClientAuth, TokenContext};
 
 pub use json::{FUNCTIONS, call_json};
 pub use pkce::{code_challenge, new_code_verifier, validate_code_verifier};
-pub use store::{CallbackFailure, FileTokenStore, LockTimeout, StoreError, TokenStore};
+pub use store::{
+    CallbackFailure, CallbackTimeout, FileTokenStore, LockTimeout, StoreError, TokenStore,
+    callback_deadline,
+};
 pub(crate) use tokens::OAuthConfig;
 pub use tokens::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 

@@ -12,7 +12,7 @@ use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::store::{TokenStore, quoted};
+use crate::oauth::store::{self, TokenStore, quoted};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
 
@@ -61,9 +61,11 @@ impl OAuthSession {
         bearer_header(&credentials.tokens.access_token)?;
         if let Some(store) = &store {
             let tokens = &credentials.tokens;
-            let seeded = store
-                .lock(wait)
-                .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens));
+            let seeded = store::under_deadline(Instant::now() + wait, || {
+                store
+                    .lock(wait)
+                    .and_then(|_locked| store.compare_and_swap(&tokens.refresh_token, tokens))
+            });
             seeded.map_err(Error::from_store)?;
         }
         Ok(OAuthSession {
@@ -121,6 +123,20 @@ impl OAuthSession {
             }
             (state.generation, wants_refresh)
         };
+        // Hooks and stores run on this thread, and may wait no longer than the call.
+        store::under_deadline(context.deadline, || {
+            self.refresh_locked(context, seen, wants_refresh)
+        })
+    }
+
+    /// Under the refresh lock (and the store's): adopts stored tokens, refreshes when still
+    /// needed, then persists.
+    fn refresh_locked(
+        &self,
+        context: &TokenContext<'_>,
+        seen: u64,
+        wants_refresh: bool,
+    ) -> Result<Bearer> {
         let wait = context
             .deadline
             .saturating_duration_since(context.clock.now());
@@ -224,8 +240,13 @@ impl OAuthSession {
             hook(&tokens).map_err(|e| {
                 let what = quoted(e.as_ref())
                     .unwrap_or_else(|| "its error is this error's source".to_owned());
+                let kind = if store::is_timeout(e.as_ref()) {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Internal
+                };
                 Error::new(
-                    ErrorKind::Internal,
+                    kind,
                     format!(
                         "the tokens-refreshed hook failed ({what}); the refreshed tokens are kept in memory and handed to it again on the next call"
                     ),

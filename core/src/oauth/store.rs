@@ -1,6 +1,7 @@
 //! Token stores: where the tokens of one installation live when several processes share
 //! them, so that exactly one of them refreshes and the others pick up its result.
 
+use std::cell::Cell;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,6 +49,49 @@ impl std::fmt::Display for LockTimeout {
 }
 
 impl std::error::Error for LockTimeout {}
+
+/// A hook or store callback that had not settled by the deadline of the call it ran in
+/// (see [`callback_deadline`]); the call ends as `timeout`, and refreshed tokens the
+/// callback was to accept stay in memory for the next call.
+#[derive(Debug, Clone, Copy)]
+pub struct CallbackTimeout(pub Duration);
+
+impl std::fmt::Display for CallbackTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the callback had not settled within {} ms, the time its call had left",
+            self.0.as_millis()
+        )
+    }
+}
+
+impl std::error::Error for CallbackTimeout {}
+
+thread_local! {
+    static CALLBACK_DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// The deadline of the call a tokens-refreshed hook or a token store method is running in,
+/// when asked from inside one (on the thread the SDK called it on); `None` elsewhere.
+///
+/// A binding whose callbacks can be waited for with a timeout (a JavaScript Promise) waits
+/// no longer than this, then fails the callback with [`CallbackTimeout`].
+pub fn callback_deadline() -> Option<Instant> {
+    CALLBACK_DEADLINE.with(Cell::get)
+}
+
+/// Runs `f` (which calls a hook or store) with [`callback_deadline`] set to `deadline`.
+pub(crate) fn under_deadline<T>(deadline: Instant, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Instant>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CALLBACK_DEADLINE.with(|cell| cell.set(self.0));
+        }
+    }
+    let _restore = Restore(CALLBACK_DEADLINE.with(|cell| cell.replace(Some(deadline))));
+    f()
+}
 
 /// A hook or store failure described by the SDK itself (a binding saying which foreign
 /// callback failed and how), never by user code: unlike other errors of hooks and stores,
@@ -172,11 +216,11 @@ impl Drop for FileLock {
 }
 
 impl Error {
-    /// The SDK's error for a token store's failure: kind `timeout` for a [`LockTimeout`],
-    /// else `internal`; the store's error is the source, and its text is in the message
+    /// The SDK's error for a token store's failure: kind `timeout` for a [`LockTimeout`] or
+    /// a [`CallbackTimeout`], else `internal`; the store's error is the source, and its text is in the message
     /// only when the SDK wrote it (see [`CallbackFailure`]).
     pub fn from_store(error: StoreError) -> Error {
-        let kind = if error.downcast_ref::<LockTimeout>().is_some() {
+        let kind = if is_timeout(error.as_ref()) {
             ErrorKind::Timeout
         } else {
             ErrorKind::Internal
@@ -189,6 +233,11 @@ impl Error {
     }
 }
 
+/// Whether a hook's or store's error says it ran out of time.
+pub(crate) fn is_timeout(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    error.is::<LockTimeout>() || error.is::<CallbackTimeout>()
+}
+
 /// The text of a hook's or store's error when the SDK wrote it (an I/O error, a lock
 /// timeout, a binding's [`CallbackFailure`], the SDK's own error, such as tokens a store
 /// returned that do not parse). User code's own text could quote a token (a
@@ -199,10 +248,8 @@ pub(crate) fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) ->
     let system_io = error
         .downcast_ref::<std::io::Error>()
         .is_some_and(|io| io.get_ref().is_none());
-    let sdk_written = system_io
-        || error.is::<LockTimeout>()
-        || error.is::<CallbackFailure>()
-        || error.is::<Error>();
+    let sdk_written =
+        system_io || is_timeout(error) || error.is::<CallbackFailure>() || error.is::<Error>();
     sdk_written.then(|| error.to_string())
 }
 
