@@ -475,6 +475,29 @@ enum pleo_status pleo_wait_for_status(const struct pleo_client *client,
                                       char **error_json);
 
 /**
+ * Reads one top-level field of an error JSON this library returned (any JSON object
+ * works), decoded: a string field (`"kind"`, `"message"`, `"request_id"`, `"body"`) gives
+ * its text in UTF-8, every JSON escape undone (`\uXXXX` surrogate pairs joined); any other
+ * field gives its JSON text (`"status"` → `404`, `"retryable"` → `true`, `"retry_after"` →
+ * `1.5`).
+ *
+ * @param error_json  NUL-terminated error JSON; borrowed for the call only.
+ * @param name        NUL-terminated field name, e.g. `"message"`; borrowed.
+ * @param value       receives the field's value (free it with `pleo_string_free`), or NULL
+ *                    when the field is absent or `null`. A NUL character (`\u0000`) in a
+ *                    string is left out, since a C string cannot hold one.
+ * @return `PLEO_STATUS_OK`, also for an absent field; `PLEO_STATUS_INVALID_ARGUMENT` when
+ *         `error_json` is not valid UTF-8 or not a JSON object (`*value` stays NULL);
+ *         `PLEO_STATUS_NULL_ARGUMENT` when a pointer is NULL.
+ *
+ * Sends nothing; thread-safe.
+ *
+ * # Safety
+ * Each pointer is NULL or valid as described.
+ */
+enum pleo_status pleo_error_field(const char *error_json, const char *name, char **value);
+
+/**
  * Calls an OAuth helper by name, JSON in and out:
  * - `"authorizationUrl"`: `{client_id, redirect_uri, scopes?, state?}` → `{url,
  *   code_verifier, state}`: send the user to `url`, keep `code_verifier` and `state`;

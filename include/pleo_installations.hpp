@@ -12,7 +12,6 @@
 #define PLEO_INSTALLATIONS_HPP
 
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -24,16 +23,48 @@
 
 namespace pleo {
 
+namespace detail {
+
+/** Owns a string from the library. */
+using owned_string = std::unique_ptr<char, decltype(&pleo_string_free)>;
+
+/** The top-level field `name` of an error JSON, decoded by the library
+ * (`pleo_error_field`): a string's text, any other value's JSON text; empty when the field
+ * is absent or null, or when `json` is not a JSON object. */
+inline std::optional<std::string> error_field(const std::string &json, const char *name) {
+    char *value = nullptr;
+    if (pleo_error_field(json.c_str(), name, &value) != PLEO_STATUS_OK) return std::nullopt;
+    owned_string owned(value, &pleo_string_free);
+    if (!owned) return std::nullopt;
+    return std::string(owned.get());
+}
+
+/** The HTTP status in an error JSON; empty when absent, null or not an HTTP status. */
+inline std::optional<int> http_status(const std::string &json) {
+    std::optional<std::string> text = error_field(json, "status");
+    if (!text || text->empty() || text->size() > 3) return std::nullopt;
+    int status = 0;
+    for (char digit : *text) {
+        if (digit < '0' || digit > '9') return std::nullopt;
+        status = status * 10 + (digit - '0');
+    }
+    return status;
+}
+
+}  // namespace detail
+
 /** A failed call: `what()` is the message; the full error JSON is `json()`. */
 class Error : public std::runtime_error {
 public:
-    /** An error from a status and the library's error JSON (may be empty). */
+    /** An error from a status and the library's error JSON (may be empty). The fields are
+     * read by the library (`pleo_error_field`): the wrapper parses no JSON itself. When
+     * `json` is not a JSON object, `what()` is the status's name and the fields are empty. */
     Error(::pleo_status status, std::string json)
-        : std::runtime_error(field(json, "message", pleo_status_name(status))),
+        : std::runtime_error(detail::error_field(json, "message").value_or(pleo_status_name(status))),
           pleo_status_(status),
-          kind_(field(json, "kind", "")),
-          http_status_(number(json, "status")),
-          request_id_(field(json, "request_id", "")),
+          kind_(detail::error_field(json, "kind").value_or("")),
+          http_status_(detail::http_status(json)),
+          request_id_(detail::error_field(json, "request_id").value_or("")),
           json_(std::move(json)) {}
 
     /** The C status, e.g. `PLEO_STATUS_NOT_FOUND`. */
@@ -49,47 +80,6 @@ public:
     const std::string &json() const noexcept { return json_; }
 
 private:
-    /** Where the value of the top-level field `name` starts in the library's compact error
-     * JSON, or `npos`. Its string values escape every quote, so the key cannot be matched
-     * inside one. */
-    static std::size_t value_at(const std::string &json, const char *name) {
-        const std::string key = std::string("\"") + name + "\":";
-        std::size_t at = json.find(key);
-        return at == std::string::npos ? at : at + key.size();
-    }
-
-    /** The string field `name` of the library's error JSON, or `fallback` when absent or null. */
-    static std::string field(const std::string &json, const char *name, const char *fallback) {
-        std::size_t at = value_at(json, name);
-        if (at == std::string::npos || at >= json.size() || json[at] != '"') return fallback;
-        std::string value;
-        for (++at; at < json.size() && json[at] != '"'; ++at) {
-            char c = json[at];
-            if (c == '\\' && at + 1 < json.size()) {
-                c = json[++at];
-                if (c == 'n') c = '\n';
-                else if (c == 't') c = '\t';
-                else if (c == 'u' && at + 4 < json.size()) {  // only control characters come escaped
-                    c = static_cast<char>(std::strtoul(json.substr(at + 1, 4).c_str(), nullptr, 16));
-                    at += 4;
-                }
-            }
-            value += c;
-        }
-        return value;
-    }
-
-    /** The integer field `name` of the library's error JSON; empty when absent or null. */
-    static std::optional<int> number(const std::string &json, const char *name) {
-        std::size_t at = value_at(json, name);
-        if (at == std::string::npos) return std::nullopt;
-        const char *start = json.c_str() + at;
-        char *end = nullptr;
-        long value = std::strtol(start, &end, 10);
-        if (end == start) return std::nullopt;
-        return static_cast<int>(value);
-    }
-
     ::pleo_status pleo_status_;
     std::string kind_;
     std::optional<int> http_status_;
@@ -98,9 +88,6 @@ private:
 };
 
 namespace detail {
-
-/** Owns a string from the library. */
-using owned_string = std::unique_ptr<char, decltype(&pleo_string_free)>;
 
 /** Turns a call's outcome into its result, or throws `pleo::Error`. */
 inline std::string check(pleo_status status, char *out, char *error) {

@@ -25,6 +25,8 @@ mod boundary;
 #[allow(unsafe_code)]
 mod client;
 #[allow(unsafe_code)]
+mod error_json;
+#[allow(unsafe_code)]
 mod hooks;
 #[allow(unsafe_code)]
 mod oauth;
@@ -34,6 +36,7 @@ mod status;
 mod strings;
 
 pub use client::*;
+pub use error_json::*;
 pub use hooks::*;
 pub use oauth::*;
 pub use status::*;

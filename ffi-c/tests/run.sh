@@ -20,7 +20,10 @@ asan=(-fsanitize=address -fno-omit-frame-pointer)
 c_sources=(ffi-c/tests/c/test_ffi.c ffi-c/tests/c/http.c)
 gcc -std=c11 -O1 "${cflags[@]}" "${c_sources[@]}" -o "$out/test_ffi" "${link[@]}"
 gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${c_sources[@]}" -o "$out/test_ffi_asan" "${link[@]}"
-g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp -o "$out/test_hpp_asan" "${link[@]}"
+# The C++ tests set emulator faults through the C tests' HTTP client, compiled as C.
+gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" -c ffi-c/tests/c/http.c -o "$out/http_asan.o"
+g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp "$out/http_asan.o" \
+    -o "$out/test_hpp_asan" "${link[@]}"
 
 source tests/emulator.sh
 start_mock "$lib_dir/pleo-installations"

@@ -1,11 +1,16 @@
 // Tests of the C++ wrapper pleo_installations.hpp against the emulator.
 // Usage: test_hpp EMULATOR_URL. Exits non-zero when a check failed.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "pleo_installations.hpp"
+
+extern "C" {
+#include "../c/http.h"
+}
 
 #ifndef PLEO_EXPECTED_VERSION  // the workspace version, from run.sh
 #error "build with -DPLEO_EXPECTED_VERSION='\"x.y.z\"'"
@@ -24,12 +29,57 @@ static int failures = 0;
 
 static bool has(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
 
+/** `text` as a JSON string literal (it holds no control characters). */
+static std::string quoted(const std::string &text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/** A message with every escape of RFC 8259 section 7, as JSON, and decoded (UTF-8). */
+static const char ESCAPED[] =
+    R"(cr\r lf\n tab\t quote\" backslash\\ slash\/ bs\b ff\f us\u001f e\u00e9 E\u00C9 euro\u20ac astral\ud83d\ude00 end)";
+static const char DECODED[] =
+    "cr\r lf\n tab\t quote\" backslash\\ slash/ bs\b ff\f us\x1f e\xc3\xa9 E\xc3\x89 euro\xe2\x82\xac "
+    "astral\xf0\x9f\x98\x80 end";
+
+/** pleo::Error reads every field of an error JSON right, whatever its escapes, and refuses
+ * malformed JSON clearly (the status's name as the message, no fields). */
+static void test_error_fields() {
+    const std::string json = std::string(R"({"kind":"bad_request","message":")") + ESCAPED +
+                             R"(","status":400,"request_id":"req\u002d1","retryable":false,"attempts":1,)"
+                             R"("body":"{\"message\":\"inner\"}","retry_after":null})";
+    pleo::Error error(PLEO_STATUS_BAD_REQUEST, json);
+    CHECK(std::string(error.what()) == DECODED, error.what());
+    CHECK(error.kind() == "bad_request" && error.request_id() == "req-1", error.kind() + " " + error.request_id());
+    CHECK(error.http_status() == 400 && error.json() == json, error.json());
+
+    // Only top-level fields count, wherever a nested one with the same name comes.
+    pleo::Error nested(PLEO_STATUS_SERVER,
+                       R"({"body":{"message":"inner","status":500,"kind":"x"},"kind":"server","message":"outer",)"
+                       R"("request_id":null,"status":null})");
+    CHECK(std::string(nested.what()) == "outer" && nested.kind() == "server", nested.what());
+    CHECK(!nested.http_status().has_value() && nested.request_id().empty(), nested.json());
+
+    for (const char *malformed : {R"({"kind":"server","message":"lone \ud83d surrogate"})",
+                                  R"({"kind":"server","message":"bad \x escape"})",
+                                  R"({"kind":"server","message":"cut short)", R"(["message"])", ""}) {
+        pleo::Error refused(PLEO_STATUS_SERVER, malformed);
+        CHECK(std::string(refused.what()) == "PLEO_STATUS_SERVER", std::string(malformed) + " -> " + refused.what());
+        CHECK(refused.kind().empty() && !refused.http_status().has_value(), malformed);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s EMULATOR_URL\n", argv[0]);
         return 2;
     }
     const std::string url = argv[1];
+    test_error_fields();
     CHECK(pleo::version() == PLEO_EXPECTED_VERSION, pleo::version());
     try {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
@@ -55,6 +105,19 @@ int main(int argc, char **argv) {
         CHECK(e.http_status() == 409, e.json());
         CHECK(e.request_id().rfind("mock-", 0) == 0, "request id " + e.request_id());
         CHECK(has(e.what(), "already exists"), e.what());
+    }
+    // A server's error message with every escape, through the library's error JSON.
+    const std::string body = std::string(R"({"message":")") + ESCAPED + "\"}";
+    char *faulted = http_request(url.c_str(), "POST", "/__mock/faults",
+                                 ("{\"status\":400,\"body\":" + quoted(body) + "}").c_str());
+    CHECK(faulted && http_status(faulted) == 200, faulted ? faulted : "no answer");
+    std::free(faulted);
+    try {
+        client.get_installation();
+        CHECK(false, "the fault did not apply");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_BAD_REQUEST && e.http_status() == 400, e.json());
+        CHECK(has(e.what(), std::string("HTTP 400 Bad Request: ") + DECODED), e.what());
     }
     pleo::Client moved = std::move(client);
     CHECK(client.get() == nullptr && moved.get() != nullptr, "move");

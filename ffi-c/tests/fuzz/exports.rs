@@ -327,3 +327,50 @@ fn pleo_oauth_call_takes_any_function_and_request() {
         })?;
     });
 }
+
+/// The value `pleo_error_field` gives for `name` in `json`, freed; its status first.
+fn error_field(
+    json: *const c_char,
+    name: *const c_char,
+    with_value: bool,
+) -> (pleo_status, Option<String>) {
+    let mut value: *mut c_char = ptr::null_mut();
+    let slot = if with_value {
+        &raw mut value
+    } else {
+        ptr::null_mut()
+    };
+    // SAFETY: NULL or valid pointers.
+    let status = unsafe { pleo_error_field(json, name, slot) };
+    let text = (!value.is_null()).then(|| {
+        // SAFETY: a string from this library, freed once below.
+        unsafe { CStr::from_ptr(value) }
+            .to_str()
+            .unwrap()
+            .to_owned()
+    });
+    c_char::free(value);
+    (status, text)
+}
+
+#[test]
+fn pleo_error_field_reads_every_message_back_and_takes_any_bytes() {
+    let kind = prop::sample::select(ErrorKind::ALL.to_vec());
+    proptest!(|(message in any::<String>(), kind in kind)| {
+        let json = pleo_installations::Error::new(kind, message.clone()).to_json();
+        let json = c_string(json.to_string());
+        let (status, read) = error_field(json.as_ptr(), c"message".as_ptr(), true);
+        prop_assert_eq!(status, pleo_status::Ok);
+        prop_assert_eq!(read, Some(message.replace('\0', "")));
+        let (_, read) = error_field(json.as_ptr(), c"kind".as_ptr(), true);
+        prop_assert_eq!(read.as_deref(), Some(kind.as_str()));
+    });
+    proptest!(|(json in c_arg(bytes()), name in c_arg(bytes()), with_value in passed())| {
+        let (status, read) = error_field(as_ptr(&json), as_ptr(&name), with_value);
+        prop_assert!(
+            matches!(status, pleo_status::Ok | pleo_status::InvalidArgument | pleo_status::NullArgument),
+            "{:?}", status
+        );
+        prop_assert!(status == pleo_status::Ok || read.is_none());
+    });
+}

@@ -1,7 +1,8 @@
 //! Fuzzing of the C entry points with proptest, called as a C program calls them: any bytes
 //! (invalid UTF-8, empty, 64 KiB long) or NULL as the configuration of `pleo_client_new`,
 //! the operation id and request of `pleo_client_call` and the per-operation exports, the
-//! statuses of `pleo_wait_for_status` and the function and request of `pleo_oauth_call`.
+//! statuses of `pleo_wait_for_status`, the function and request of `pleo_oauth_call`, and the
+//! error JSON and field name of `pleo_error_field`.
 //!
 //! Every status is one the header names, never `PLEO_STATUS_INTERNAL` (a caught panic);
 //! `PLEO_STATUS_OK` comes with a result JSON and no error, any other status with an error
