@@ -26,11 +26,22 @@ pub const PLEO_LOCK_TIMEOUT: c_int = 1;
 ///                     borrowed for the callback only: copy what you keep. Holds secrets.
 /// @param user_data    `pleo_hooks.tokens_refreshed_user_data`.
 /// @return 0 on success; anything else fails the call that triggered the refresh with
-///         `PLEO_STATUS_INTERNAL`, and the callback runs again with the same tokens on the
-///         next call.
+///         `PLEO_STATUS_INTERNAL` (see below).
 ///
-/// Runs on the thread whose call triggered the refresh, while the client's refresh lock
-/// is held: it must not call the client. It must be safe to run on any thread.
+/// Runs synchronously on the thread whose call triggered the refresh, while the client's
+/// refresh lock is held: it must not call the client. It must be safe to run on any thread.
+///
+/// The SDK cannot interrupt it: the call waits for it to return, even past the call's
+/// deadline (`total_timeout_ms`), and meanwhile other calls of the client that need the
+/// tokens wait for it too (each gives up with `PLEO_STATUS_TIMEOUT` at its own deadline).
+/// Return well within the deadline: persist quickly, or fail.
+///
+/// When it fails, the refreshed tokens are not lost and not refreshed again: they stay in
+/// the client's memory, no request is sent with them, and they are handed to this callback
+/// again, the same ones, on the next call of the client, which fails the same way until
+/// the callback accepts them (with a token store, tokens another process stored since
+/// replace them instead). Pleo has already invalidated the previous refresh token: free the
+/// client before the callback accepts them and the user must authorise again.
 pub type pleo_tokens_refreshed_fn =
     Option<unsafe extern "C" fn(tokens_json: *const c_char, user_data: *mut c_void) -> c_int>;
 
@@ -72,8 +83,21 @@ pub type pleo_store_compare_and_swap_fn = Option<
 /// `compare_and_swap` while the lock is held. A store that holds tokens wins over the
 /// configured ones; an empty one is seeded with them.
 ///
-/// The callbacks run on the calling thread of whichever `pleo_*` call needs them, possibly
-/// on several threads at once: they must be thread-safe, and must not call the client.
+/// The callbacks run synchronously on the calling thread of whichever `pleo_*` call needs
+/// them (`pleo_client_new_with_hooks` too, which seeds the store), possibly on several
+/// threads at once: they must be thread-safe, and must not call the client.
+///
+/// The SDK cannot interrupt a callback: the call waits for it to return, even past the
+/// call's deadline (`total_timeout_ms`). Each must return well within it; `lock` gets the
+/// time the call has left as `wait_ms` and must give up (`PLEO_LOCK_TIMEOUT`, which fails
+/// the call with `PLEO_STATUS_TIMEOUT`) once it has passed.
+///
+/// A callback that fails (returns non-zero) fails the call with `PLEO_STATUS_INTERNAL`.
+/// When `compare_and_swap` fails after a refresh, the refreshed tokens stay in the client's
+/// memory, no request is sent with them, and `compare_and_swap` gets them again (with the
+/// same expected refresh token) on the next call of the client; Pleo has already
+/// invalidated the stored refresh token, so freeing the client before they are stored
+/// means authorising again.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct pleo_token_store {
