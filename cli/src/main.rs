@@ -3,19 +3,27 @@
 mod args;
 mod demo;
 
+use std::fs;
+use std::io;
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use std::sync::Arc;
 
 use pleo_installations::oauth::{
-    self, FileTokenStore, OAuthCredentials, OAuthEndpoints, TokenStore as _,
+    self, FileTokenStore, LockTimeout, OAuthCredentials, OAuthEndpoints, OAuthTokens,
+    TokenStore as _,
 };
 use pleo_installations::{Client, ClientBuilder, Config, Environment, Error, ErrorKind, Secret};
 use pleo_installations_mock::{MockConfig, MockServer};
 use serde_json::{Map, Value, json};
 
 use args::{Cli, Command, Connection, OauthCommand};
+
+/// How long `oauth exchange` waits for the lock of `--token-file` (as the store's `save`).
+const TOKEN_FILE_WAIT: Duration = Duration::from_secs(30);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -59,16 +67,8 @@ fn client(connection: &Connection) -> Result<Client, Error> {
         env!("CARGO_PKG_VERSION")
     ));
     if let Some(path) = &connection.token_file {
+        let tokens = stored_tokens(path)?;
         let store = FileTokenStore::new(path);
-        let tokens = store
-            .load()
-            .map_err(|e| Error::invalid_argument(format!("--token-file: {e}")))?
-            .ok_or_else(|| {
-                Error::invalid_argument(format!(
-                    "--token-file {} holds no tokens yet; run `oauth exchange` first",
-                    path.display()
-                ))
-            })?;
         let (client_id, client_secret) = oauth_client(connection)?;
         builder = builder
             .oauth(OAuthCredentials {
@@ -80,6 +80,60 @@ fn client(connection: &Connection) -> Result<Client, Error> {
             .token_store(Arc::new(store));
     }
     builder.build()
+}
+
+/// The tokens in `--token-file`. The file is read here, not by the store, so that a missing,
+/// unreadable or invalid file is reported as what it is: a bad argument, in one message.
+fn stored_tokens(path: &Path) -> Result<OAuthTokens, Error> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(Error::invalid_argument(format!(
+                "--token-file {} holds no tokens yet; run `oauth exchange` first",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(token_file_error(path, &e)),
+    };
+    OAuthTokens::from_json_str(&text).map_err(|e| {
+        Error::invalid_argument(format!(
+            "--token-file {} is not valid: {}",
+            path.display(),
+            e.message()
+        ))
+    })
+}
+
+/// The error for a failure to use `--token-file` (reading, locking or writing it), with
+/// the kind of what failed: an SDK error keeps its own, a lock not free in time is a
+/// `timeout`, and an I/O error on the path the user gave is `invalid_argument` (no such
+/// directory, no permission, a directory), else `internal`.
+fn token_file_error(path: &Path, error: &(dyn std::error::Error + 'static)) -> Error {
+    let (kind, text) = if let Some(sdk) = error.downcast_ref::<Error>() {
+        (sdk.kind(), sdk.message().to_owned())
+    } else if error.is::<LockTimeout>() {
+        (ErrorKind::Timeout, error.to_string())
+    } else if let Some(io) = error.downcast_ref::<io::Error>() {
+        let bad_path = matches!(
+            io.kind(),
+            io::ErrorKind::NotFound
+                | io::ErrorKind::PermissionDenied
+                | io::ErrorKind::IsADirectory
+                | io::ErrorKind::NotADirectory
+                | io::ErrorKind::ReadOnlyFilesystem
+                | io::ErrorKind::InvalidFilename
+                | io::ErrorKind::InvalidData
+        );
+        let kind = if bad_path {
+            ErrorKind::InvalidArgument
+        } else {
+            ErrorKind::Internal
+        };
+        (kind, io.to_string())
+    } else {
+        (ErrorKind::Internal, error.to_string())
+    };
+    Error::new(kind, format!("--token-file {}: {text}", path.display()))
 }
 
 /// The OAuth client id and secret, which token-file and `oauth` commands need.
@@ -147,6 +201,15 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
             redirect_uri,
         } => {
             let (client_id, client_secret) = oauth_client(connection)?;
+            let store = connection.token_file.as_deref().map(FileTokenStore::new);
+            if let Some(store) = &store {
+                // Where the tokens go must be usable before the single-use code is spent.
+                drop(
+                    store
+                        .lock(TOKEN_FILE_WAIT)
+                        .map_err(|e| token_file_error(store.path(), e.as_ref()))?,
+                );
+            }
             let tokens = oauth::exchange_code(
                 &endpoints,
                 &client_id,
@@ -156,15 +219,12 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
                 &redirect_uri,
             )?;
             let printed_tokens = tokens.to_json();
-            let printed = match &connection.token_file {
-                Some(path) => {
-                    FileTokenStore::new(path).save(&tokens).map_err(|e| {
-                        Error::new(
-                            ErrorKind::Internal,
-                            format!("could not write {}: {e}", path.display()),
-                        )
-                    })?;
-                    json!({"stored": path, "expires_at": printed_tokens["expires_at"]})
+            let printed = match &store {
+                Some(store) => {
+                    store
+                        .save(&tokens)
+                        .map_err(|e| token_file_error(store.path(), e.as_ref()))?;
+                    json!({"stored": store.path(), "expires_at": printed_tokens["expires_at"]})
                 }
                 None => printed_tokens,
             };

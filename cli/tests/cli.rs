@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+use pleo_installations::ErrorKind;
 use pleo_installations_mock::MockServer;
 use serde_json::Value;
 
@@ -32,6 +33,18 @@ fn json_err(output: &Output) -> Value {
     assert!(!output.status.success());
     serde_json::from_slice(&output.stderr)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+/// Checks that an error printed by the CLI has one kind: its message does not repeat the
+/// kind of an error it wraps (`--token-file: internal: ... invalid_argument: ...`).
+fn assert_one_kind(error: &Value) {
+    let message = error["message"].as_str().unwrap();
+    for kind in ErrorKind::ALL {
+        assert!(
+            !message.contains(&format!("{kind}: ")),
+            "a nested kind {kind} in {error}"
+        );
+    }
 }
 
 #[test]
@@ -316,5 +329,52 @@ fn two_processes_sharing_a_token_file_refresh_once() {
         refresh.as_str(),
         "the rotated token was stored"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_token_file_is_an_invalid_argument_with_one_kind() {
+    let server = MockServer::start().unwrap();
+    let dir = temp_dir("bad-token-file");
+    let not_tokens = dir.join("not-tokens.json");
+    std::fs::write(&not_tokens, r#"{"access_token": 1}"#).unwrap();
+    let not_json = dir.join("not-json.json");
+    std::fs::write(&not_json, "access_token=1").unwrap();
+    for token_file in [&not_tokens, &not_json, &dir] {
+        let output = oauth_command(&server, token_file)
+            .arg("get")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{token_file:?}");
+        let error = json_err(&output);
+        assert_eq!(error["kind"], "invalid_argument", "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with("--token-file "), "{error}");
+        assert!(message.contains(&*token_file.to_string_lossy()), "{error}");
+        assert_one_kind(&error);
+    }
+
+    // Tokens cannot be stored where --token-file points: refused before the code is spent.
+    let nowhere = dir.join("missing-directory").join("tokens.json");
+    let redirect_uri = server.oauth_client().redirect_uris[0].clone();
+    let output = oauth_command(&server, &nowhere)
+        .args(["oauth", "exchange", "--code", "ac_unused"])
+        .args(["--code-verifier", &"v".repeat(43)])
+        .args(["--redirect-uri", &redirect_uri])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let error = json_err(&output);
+    assert_eq!(error["kind"], "invalid_argument", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("--token-file "),
+        "{error}"
+    );
+    assert_one_kind(&error);
+    assert_eq!(server.token_requests(), 0, "the code was sent");
+    assert!(server.journal().is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
