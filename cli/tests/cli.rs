@@ -1,8 +1,13 @@
 //! The `pleo-installations` binary end to end, against the emulator.
 #![allow(missing_docs)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use pleo_installations::ErrorKind;
 use pleo_installations_mock::MockServer;
@@ -377,4 +382,136 @@ fn a_bad_token_file_is_an_invalid_argument_with_one_kind() {
     assert_eq!(server.token_requests(), 0, "the code was sent");
     assert!(server.journal().is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A TCP listener on 127.0.0.1 that records the start of what each connection sends and
+/// answers `400 {"error": "invalid_grant"}`: a token endpoint, or an HTTP proxy.
+struct Listener {
+    port: u16,
+    received: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Listener {
+    fn start() -> Listener {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (received, stop) = (received.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let Ok((mut stream, _)) = listener.accept() else {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    };
+                    stream.set_nonblocking(false).unwrap();
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(2)))
+                        .unwrap();
+                    let mut head = [0; 1024];
+                    let n = stream.read(&mut head).unwrap_or(0);
+                    received
+                        .lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&head[..n]).into_owned());
+                    let body = r#"{"error":"invalid_grant"}"#;
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+            })
+        };
+        Listener {
+            port,
+            received,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops listening; what every connection sent.
+    fn received(mut self) -> Vec<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread.take().unwrap().join().unwrap();
+        std::mem::take(&mut *self.received.lock().unwrap())
+    }
+}
+
+/// `oauth exchange` against the API at `base_url`, through an HTTP proxy on 127.0.0.1 at
+/// `proxy` when given (no proxy otherwise).
+fn exchange(base_url: &str, proxy: Option<u16>) -> Output {
+    let mut command = Command::new(BIN);
+    for name in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        command.env_remove(name);
+    }
+    command.env_remove("NO_PROXY").env_remove("no_proxy");
+    if let Some(port) = proxy {
+        let proxy = format!("http://127.0.0.1:{port}");
+        for name in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"] {
+            command.env(name, &proxy);
+        }
+    }
+    command
+        .env_remove("PLEO_TOKEN_FILE")
+        .args(["--base-url", base_url])
+        .args([
+            "--oauth-client-id",
+            "client",
+            "--oauth-client-secret",
+            "a-secret",
+        ])
+        .args(["oauth", "exchange", "--code", "ac_1"])
+        .args(["--code-verifier", &"v".repeat(43)])
+        .args(["--redirect-uri", "http://127.0.0.1:1/callback"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+#[ignore = "needs the core URL rule (main)"]
+fn oauth_exchange_sends_secrets_over_plain_http_only_to_loopback() {
+    // http:// to a loopback host is allowed: the exchange reaches the listener.
+    let endpoint = Listener::start();
+    let output = exchange(&format!("http://127.0.0.1:{}", endpoint.port), None);
+    let error = json_err(&output);
+    assert_ne!(error["kind"], "invalid_argument", "{error}");
+    let received = endpoint.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert!(
+        received[0].starts_with("POST /oauth/token "),
+        "{received:?}"
+    );
+
+    // http:// to any other host is refused before anything is sent: not even to a proxy,
+    // which would get the request (and the client secret) without a DNS lookup.
+    let proxy = Listener::start();
+    for base_url in ["http://example.invalid", "http://example.com/"] {
+        let started = Instant::now();
+        let output = exchange(base_url, Some(proxy.port));
+        assert_eq!(output.status.code(), Some(2), "{base_url}");
+        let error = json_err(&output);
+        assert_eq!(error["kind"], "invalid_argument", "{error}");
+        assert_eq!(error["attempts"], 0, "{error}");
+        assert_one_kind(&error);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{base_url}: not refused at once"
+        );
+    }
+    let sent = proxy.received();
+    assert!(sent.is_empty(), "sent through the proxy: {sent:?}");
 }
