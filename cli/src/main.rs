@@ -18,7 +18,7 @@ use pleo_installations::oauth::{
 };
 use pleo_installations::{Client, ClientBuilder, Config, Environment, Error, ErrorKind, Secret};
 use pleo_installations_mock::{MockConfig, MockServer};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use args::{Cli, Command, Connection, OauthCommand};
 
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
 /// Runs one API command and prints the server's JSON.
 fn call(connection: &Connection, command: Command) -> Result<(), Error> {
     let (operation, request) = request(command)?;
-    let result = client(connection)?.call_json(operation, &request.to_string())?;
+    let result = client(connection)?.call_json(operation, &request)?;
     println!("{result}");
     Ok(())
 }
@@ -234,22 +234,24 @@ fn oauth_command(connection: &Connection, command: OauthCommand) -> Result<(), E
     Ok(())
 }
 
-/// The operation id and request JSON of an API command.
-fn request(command: Command) -> Result<(&'static str, Value), Error> {
-    let mut body = Map::new();
-    let mut put = |key: &str, value: Option<Value>| {
-        if let Some(value) = value {
-            body.insert(key.to_owned(), value);
+/// The operation id and request JSON of an API command. `--metadata` goes into it as the
+/// caller wrote it, so that its numbers keep every digit and its keys their order.
+fn request(command: Command) -> Result<(&'static str, String), Error> {
+    let mut fields: Vec<String> = Vec::new();
+    let mut put_json = |key: &str, json: Option<String>| {
+        if let Some(json) = json {
+            fields.push(format!("{}:{json}", Value::from(key)));
         }
     };
+    let text = |value: Option<String>| value.map(|v| Value::String(v).to_string());
     let operation = match command {
         Command::Get { company_id } => {
-            put("company_id", company_id.map(Value::String));
+            put_json("company_id", text(company_id));
             "getClientInstallation"
         }
         Command::Create { status, metadata } => {
-            put("status", status.map(Value::String));
-            put("metadata", metadata.as_deref().map(object).transpose()?);
+            put_json("status", text(status));
+            put_json("metadata", metadata.as_deref().map(object).transpose()?);
             "createClientInstallation"
         }
         Command::Update {
@@ -257,9 +259,9 @@ fn request(command: Command) -> Result<(&'static str, Value), Error> {
             metadata,
             error_code,
         } => {
-            put("status", Some(Value::String(status)));
-            put("metadata", metadata.as_deref().map(object).transpose()?);
-            put("errorCode", error_code.map(Value::String));
+            put_json("status", text(Some(status)));
+            put_json("metadata", metadata.as_deref().map(object).transpose()?);
+            put_json("errorCode", text(error_code));
             "updateClientInstallation"
         }
         Command::Delete => "deleteClientInstallation",
@@ -267,26 +269,30 @@ fn request(command: Command) -> Result<(&'static str, Value), Error> {
         Command::Complete => "completeInstallationExternalClientOnlyIdempotently",
         Command::Introspect => "introspect",
         Command::Wait { status, timeout_ms } => {
-            put("statuses", Some(json!(status)));
-            put("timeout_ms", Some(json!(timeout_ms)));
+            put_json("statuses", Some(json!(status).to_string()));
+            put_json("timeout_ms", Some(timeout_ms.to_string()));
             pleo_installations::WAIT_FOR_STATUS
         }
         Command::Mock { .. } | Command::Demo | Command::Oauth(_) => {
             unreachable!("handled in main")
         }
     };
-    Ok((operation, Value::Object(body)))
+    Ok((operation, format!("{{{}}}", fields.join(","))))
 }
 
-/// Parses `--metadata`, which must be a JSON object.
-fn object(text: &str) -> Result<Value, Error> {
-    match serde_json::from_str(text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(Error::invalid_argument("--metadata must be a JSON object")),
-        Err(e) => Err(Error::invalid_argument(format!(
+/// Checks `--metadata`, which must be one JSON object, and gives it back as written. Its
+/// syntax is checked without building a value, which would round numbers past 64 bits.
+fn object(text: &str) -> Result<String, Error> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        return Err(Error::invalid_argument(format!(
             "--metadata is not valid JSON: {e}"
-        ))),
+        )));
     }
+    let text = text.trim();
+    if !text.starts_with('{') {
+        return Err(Error::invalid_argument("--metadata must be a JSON object"));
+    }
+    Ok(text.to_owned())
 }
 
 /// Serves the emulator until the process is stopped.
@@ -317,5 +323,36 @@ fn serve(port: u16) -> Result<(), Error> {
     println!("{ready}");
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_goes_into_the_request_as_written() {
+        let metadata = r#"{"n": 18446744073709551617, "f": 1.50, "z": {"b": 1, "a": 2e400}}"#;
+        let (operation, json) = request(Command::Update {
+            status: "ACTIVATED".into(),
+            metadata: Some(format!(" {metadata}\n")),
+            error_code: Some("E\"1".into()),
+        })
+        .unwrap();
+        assert_eq!(operation, "updateClientInstallation");
+        assert_eq!(
+            json,
+            format!(r#"{{"status":"ACTIVATED","metadata":{metadata},"errorCode":"E\"1"}}"#)
+        );
+        let (_, json) = request(Command::Get { company_id: None }).unwrap();
+        assert_eq!(json, "{}");
+        for bad in ["[1]", r#"{"a": 1} {"b": 2}"#, "{", ""] {
+            let error = request(Command::Create {
+                status: None,
+                metadata: Some(bad.into()),
+            })
+            .unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidArgument, "{bad}");
+        }
     }
 }

@@ -515,3 +515,24 @@ fn oauth_exchange_sends_secrets_over_plain_http_only_to_loopback() {
     let sent = proxy.received();
     assert!(sent.is_empty(), "sent through the proxy: {sent:?}");
 }
+
+#[test]
+#[ignore = "needs core arbitrary_precision (main)"]
+fn metadata_keeps_integers_past_64_bits() {
+    let server = MockServer::start().unwrap();
+    let big = "18446744073709551617";
+    let created = run(
+        &server,
+        &["create", "--metadata", &format!(r#"{{"n": {big}}}"#)],
+    );
+    let text = String::from_utf8_lossy(&created.stdout);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(text.contains(&format!(r#""n":{big}"#)), "{text}");
+    let got = run(&server, &["get"]);
+    let text = String::from_utf8_lossy(&got.stdout);
+    assert!(text.contains(&format!(r#""n":{big}"#)), "{text}");
+}
