@@ -11,7 +11,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple, Type
 
 import pytest
 
@@ -136,6 +136,28 @@ def test_the_text_of_a_hooks_error_stays_out_of_the_sdk_error(server: MockServer
     assert isinstance(error.__cause__, KeyError) and error.__cause__.args == ("rt_secret",)
 
 
+#: Exceptions that are not errors of the call: they must leave the SDK as they were raised.
+BASE_EXCEPTIONS: List[Type[BaseException]] = [SystemExit, KeyboardInterrupt]
+
+
+@pytest.mark.parametrize("raised", BASE_EXCEPTIONS)
+def test_a_base_exception_from_the_hook_passes_through(server: MockServer, raised: Type[BaseException]) -> None:
+    exception = raised()
+    seen: List[OAuthTokens] = []
+
+    def hook(tokens: OAuthTokens) -> None:
+        seen.append(tokens)
+        if len(seen) == 1:
+            raise exception
+
+    with Client(base_url=server.url, oauth=credentials(server), on_tokens_refreshed=hook) as client:
+        with pytest.raises(raised) as caught:
+            client.refresh_tokens()
+        assert caught.value is exception
+        assert client.introspect().auth_method is AuthMethod.OAUTH2  # still usable
+    assert len(seen) == 2 and seen[1] == seen[0]  # the tokens handed to it again
+
+
 class MemoryStore:
     """A token store in memory, for one process: what a Redis or SQL store would do."""
 
@@ -202,6 +224,27 @@ def test_store_errors_keep_their_cause(server: MockServer) -> None:
             client.refresh_tokens()
     assert isinstance(caught.value.__cause__, ConnectionRefusedError)
     assert "redis is down" not in str(caught.value)  # a store's error text may quote a token
+
+
+@pytest.mark.parametrize("raised", BASE_EXCEPTIONS)
+@pytest.mark.parametrize("method", ["load", "lock", "compare_and_swap"])
+def test_a_base_exception_from_a_store_passes_through(
+    server: MockServer, method: str, raised: Type[BaseException]
+) -> None:
+    exception = raised()
+
+    def raising(*args: object) -> None:
+        raise exception
+
+    store = MemoryStore()
+    with Client(base_url=server.url, oauth=credentials(server), token_store=store) as client:
+        setattr(store, method, raising)  # after the client seeded it
+        with pytest.raises(raised) as caught:
+            client.refresh_tokens()
+        assert caught.value is exception
+        assert not store.mutex.locked()
+        delattr(store, method)
+        client.refresh_tokens()  # still usable
 
 
 def test_a_busy_store_lock_is_a_timeout(server: MockServer) -> None:
