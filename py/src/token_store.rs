@@ -13,7 +13,7 @@ use pleo_installations::{Error, Secret};
 use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
 
-use crate::error;
+use crate::{blocking, error};
 
 /// A Python token store; every method takes the GIL for the duration of its Python call.
 pub(crate) struct PyTokenStore(pub(crate) Py<PyAny>);
@@ -104,16 +104,15 @@ impl FileTokenStore {
 
     /// The stored tokens as JSON, or `None` when there is no file.
     fn load(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        let tokens = py
-            .detach(|| self.inner.load())
-            .map_err(|e| store_error(py, e))?;
+        let inner = self.inner.clone();
+        let tokens = blocking::run(py, move || inner.load())?.map_err(|e| store_error(py, e))?;
         Ok(tokens.map(|tokens| tokens.to_json().to_string()))
     }
 
     /// Writes the tokens (JSON) under the file's lock, without comparing.
     fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
         let tokens = OAuthTokens::from_json_str(tokens_json).map_err(|e| error::to_py(py, &e))?;
-        py.detach(|| self.inner.save(&tokens))
-            .map_err(|e| store_error(py, e))
+        let inner = self.inner.clone();
+        blocking::run(py, move || inner.save(&tokens))?.map_err(|e| store_error(py, e))
     }
 }

@@ -36,6 +36,10 @@ class Client:
 
     Safe to share between threads; every call releases the GIL while it waits on the
     network. Use it as a context manager, or call :meth:`close`.
+
+    On the main thread, Ctrl-C interrupts a call at once (``KeyboardInterrupt``): the call
+    is abandoned, not cancelled, and ends in the background within its own deadline (a
+    write may still reach the server); the client stays usable.
     """
 
     def __init__(
@@ -157,7 +161,7 @@ class Client:
         timeout: Optional[float] = None,
     ) -> Installation:
         """Polls until the installation has one of ``statuses``; :class:`APITimeoutError` after
-        ``timeout`` seconds (``None``: the core's default, 60 s)."""
+        ``timeout`` seconds (``None``: the core's default, 60 s). Ctrl-C ends the wait."""
         if isinstance(statuses, (str, Enum)):
             statuses = [statuses]
         elif not isinstance(statuses, abc.Iterable):

@@ -1,0 +1,151 @@
+//! Blocking calls that Ctrl-C interrupts.
+//!
+//! Python runs signal handlers only on its main thread, and only between two steps of Python
+//! code: a call blocked in the core gives it none, so a SIGINT would wait for the call's end.
+//! On the main thread, the call therefore runs on a worker thread while the main thread waits
+//! with the GIL released, waking every [`TICK`] to run the handlers (`py.check_signals()`).
+//! When one raises (`KeyboardInterrupt`), that exception is raised at once and the call is
+//! abandoned: it finishes in the background within its own deadline, and its result is
+//! dropped. Other threads never receive signals: they run the call themselves.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::thread;
+use std::time::Duration;
+
+use pyo3::intern;
+use pyo3::prelude::*;
+
+/// How often the main thread runs Python's signal handlers while a call is pending.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Idle workers kept for later calls; more are started when all are busy (an abandoned call
+/// still runs on one), and a worker that finds the list full ends.
+const MAX_IDLE: usize = 4;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The idle workers, as the senders of their job channels, and the process they belong to
+/// (a child of `fork()` has none of its parent's threads).
+struct Idle {
+    pid: u32,
+    workers: Vec<Sender<Job>>,
+}
+
+static IDLE: Mutex<Idle> = Mutex::new(Idle {
+    pid: 0,
+    workers: Vec::new(),
+});
+
+/// Runs `f` with the GIL released; on the main thread, so that a signal handler that raises
+/// (Ctrl-C's `KeyboardInterrupt`) ends the wait within [`TICK`] with its exception, leaving `f`
+/// to finish in the background. A panic in `f` is resumed here, as `py.detach` would.
+pub(crate) fn run<T: Send + 'static>(
+    py: Python<'_>,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    if !on_main_thread(py)? {
+        return Ok(py.detach(f));
+    }
+    let (result_tx, result_rx) = mpsc::channel();
+    let job: Job = Box::new(move || {
+        // The receiver is gone when the call was abandoned: the result is dropped.
+        let _ = result_tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
+    });
+    if let Err(job) = submit(job) {
+        // No worker could be started: the call runs here, as on other threads.
+        py.detach(job);
+    }
+    let mut result_rx = result_rx;
+    loop {
+        // A `Receiver` may move between threads, not be shared: it goes in and comes back out.
+        let (rx, received) = py.detach(move || {
+            let received = result_rx.recv_timeout(TICK);
+            (result_rx, received)
+        });
+        result_rx = rx;
+        match received {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(payload)) => panic::resume_unwind(payload),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                unreachable!("every job sends its result before its sender is dropped")
+            }
+        }
+    }
+}
+
+/// Whether this is the thread Python runs signal handlers on.
+fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
+    let threading = py.import(intern!(py, "threading"))?;
+    let main = threading
+        .call_method0(intern!(py, "main_thread"))?
+        .getattr(intern!(py, "ident"))?;
+    main.eq(threading.call_method0(intern!(py, "get_ident"))?)
+}
+
+/// Hands `job` to an idle worker or a new one; gives it back when no thread could be started.
+fn submit(job: Job) -> Result<(), Job> {
+    let job = match take_idle() {
+        Some(worker) => match worker.send(job) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::SendError(job)) => job,
+        },
+        None => job,
+    };
+    match start_worker() {
+        Ok(worker) => worker.send(job).map_err(|mpsc::SendError(job)| job),
+        Err(_) => Err(job),
+    }
+}
+
+/// An idle worker, if any.
+fn take_idle() -> Option<Sender<Job>> {
+    idle_list()?.workers.pop()
+}
+
+/// Puts a worker back on the idle list; false when it should end instead.
+fn give_back(worker: Sender<Job>) -> bool {
+    match idle_list() {
+        Some(mut idle) if idle.workers.len() < MAX_IDLE => {
+            idle.workers.push(worker);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The idle list of this process, unless another thread holds it. It is only tried, never
+/// waited for: after a `fork()` its lock may be held by a thread the child does not have.
+fn idle_list() -> Option<MutexGuard<'static, Idle>> {
+    let mut idle = match IDLE.try_lock() {
+        Ok(idle) => idle,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => return None,
+    };
+    let pid = std::process::id();
+    if idle.pid != pid {
+        // The parent's workers: their channels may be mid-operation, so not even dropped.
+        std::mem::forget(std::mem::take(&mut idle.workers));
+        idle.pid = pid;
+    }
+    Some(idle)
+}
+
+/// Starts a worker thread: it runs the jobs sent to it, going back on the idle list after each.
+fn start_worker() -> std::io::Result<Sender<Job>> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    let own = tx.clone();
+    thread::Builder::new()
+        .name("pleo-installations-call".to_owned())
+        .spawn(move || {
+            while let Ok(job) = rx.recv() {
+                job();
+                if !give_back(own.clone()) {
+                    return;
+                }
+            }
+        })?;
+    Ok(tx)
+}

@@ -1,0 +1,98 @@
+"""Ctrl-C during a blocking call: KeyboardInterrupt arrives at once, and the client still works.
+
+Each case runs in a child process (a real SIGINT, sent by a timer thread while the main
+thread waits in the SDK), which prints what it saw as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any, Dict
+
+import pytest
+
+#: How long the emulator holds the interrupted request.
+DELAY = 8.0
+#: When the child sends itself SIGINT, after the call started.
+SIGNAL_AFTER = 0.4
+
+CHILD = textwrap.dedent(
+    """
+    import json, os, signal, sys, threading, time
+    from pleo_installations import Client, OAuthCredentials, authorization_url, exchange_code
+    from pleo_installations.testing import MockServer
+
+    case, delay, signal_after = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+    server = MockServer()
+    client = Client(base_url=server.url, api_key=server.api_key, total_timeout=4 * delay)
+    server.seed_installation("PENDING_INTEGRATION")
+    if case == "get":
+        server.push_fault(delay=delay, operation="getClientInstallation")
+        call = client.get_installation
+    elif case == "wait_for_status":
+        call = lambda: client.wait_for_status("ACTIVATED", timeout=delay)
+    elif case == "refresh_tokens":
+        oauth = server.oauth_client()
+        access, refresh = server.issue_tokens()
+        credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
+                                       access_token=access, refresh_token=refresh, expires_in=3600)
+        client = Client(base_url=server.url, oauth=credentials, total_timeout=4 * delay)
+        server.push_fault(delay=delay, operation="oauthToken")
+        call = client.refresh_tokens
+    elif case == "exchange_code":
+        oauth = server.oauth_client()
+        request = authorization_url(oauth.client_id, oauth.redirect_uri, base_url=server.url)
+        code = server.consent(request.url).code
+        server.push_fault(delay=delay, operation="oauthToken")
+        call = lambda: exchange_code(oauth.client_id, oauth.client_secret, code, request.code_verifier,
+                                     oauth.redirect_uri, token_url=server.token_url)
+    sent = []
+    def interrupt():
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Timer(signal_after, interrupt).start()
+    started = time.monotonic()
+    try:
+        call()
+        outcome = "returned"
+    except KeyboardInterrupt:
+        outcome = "interrupted"
+    except BaseException as e:
+        outcome = type(e).__name__ + ": " + str(e)
+    ended = time.monotonic()
+    # The same client again (the interrupted request is still held by the emulator).
+    status = str(client.get_installation().status) if case != "refresh_tokens" else str(client.introspect().auth_method)
+    print(json.dumps({
+        "outcome": outcome,
+        "after_signal": ended - sent[0] if sent else None,
+        "elapsed": ended - started,
+        "next_call": status,
+        "next_call_took": time.monotonic() - ended,
+    }))
+    """
+)
+
+
+def run_child(case: str) -> Dict[str, Any]:
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, case, str(DELAY), str(SIGNAL_AFTER)],
+        capture_output=True,
+        text=True,
+        timeout=4 * DELAY,
+    )
+    assert "SystemError" not in child.stderr, child.stderr
+    assert child.returncode == 0, child.stderr
+    seen: Dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return seen
+
+
+@pytest.mark.parametrize("case", ["get", "wait_for_status", "refresh_tokens", "exchange_code"])
+def test_ctrl_c_interrupts_a_blocking_call_and_the_client_stays_usable(case: str) -> None:
+    seen = run_child(case)
+    assert seen["outcome"] == "interrupted", seen
+    # Within a few hundred milliseconds of the signal, not at the end of the delay.
+    assert seen["after_signal"] is not None and seen["after_signal"] < 1.0, seen
+    assert seen["next_call"] in ("PENDING_INTEGRATION", "OAUTH2"), seen
+    assert seen["next_call_took"] < 1.0, seen
