@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Type, Union
 
 from . import _native, errors
 from ._bridge import call_native
-from ._checks import check_type, seconds_to_ms
+from ._checks import check_type, json_object, seconds_to_ms
 from .models import Installation, InstallationErrorCode, InstallationStatus, Introspection
 from .oauth import FileTokenStore, OAuthCredentials, OAuthTokens, TokenStore, _NativeTokenStore
 
@@ -115,7 +115,7 @@ class Client:
         if status is not None:
             request["status"] = _enum_value("status", status)
         if metadata is not None:
-            request["metadata"] = _mapping("metadata", metadata)
+            request["metadata"] = json_object("metadata", metadata)
         return Installation.from_json(self._call("createClientInstallation", request))
 
     def update_installation(
@@ -127,7 +127,7 @@ class Client:
         """Sets the status; replaces ``metadata`` when given; sets or clears the error code."""
         request: Dict[str, Any] = {"status": _enum_value("status", status)}
         if metadata is not None:
-            request["metadata"] = _mapping("metadata", metadata)
+            request["metadata"] = json_object("metadata", metadata)
         if error_code is not None:
             request["errorCode"] = _enum_value("error_code", error_code)
         return Installation.from_json(self._call("updateClientInstallation", request))
@@ -216,15 +216,6 @@ class Client:
 
     def _call(self, operation_id: str, request: Mapping[str, Any]) -> Any:
         return json.loads(call_native(self._open().call_json, operation_id, json.dumps(request)))
-
-
-def _mapping(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
-    check_type(name, value, abc.Mapping)
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{name} must hold JSON values only: {e}") from None
-    return dict(value)
 
 
 def _tokens_hook(hook: Callable[[OAuthTokens], None]) -> Callable[[str], None]:
