@@ -9,13 +9,15 @@
 //! dropped. Other threads never receive signals: they run the call themselves.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::thread;
 use std::time::Duration;
 
 use pyo3::intern;
 use pyo3::prelude::*;
+
+use crate::interpreter;
 
 /// How often the main thread runs Python's signal handlers while a call is pending.
 const TICK: Duration = Duration::from_millis(50);
@@ -140,12 +142,24 @@ fn start_worker() -> std::io::Result<Sender<Job>> {
     thread::Builder::new()
         .name("pleo-installations-call".to_owned())
         .spawn(move || {
-            while let Ok(job) = rx.recv() {
-                job();
-                if !give_back(own.clone()) {
-                    return;
-                }
-            }
+            // One Python thread state for the worker's life: a log record or callback then
+            // attaches cheaply (without one, every attach creates and destroys a state).
+            Python::attach(|py| py.detach(move || serve(rx, own)));
         })?;
     Ok(tx)
+}
+
+/// The worker's loop.
+fn serve(jobs: Receiver<Job>, own: Sender<Job>) {
+    while let Ok(job) = jobs.recv() {
+        job();
+        if !give_back(own.clone()) {
+            break;
+        }
+    }
+    while interpreter::exiting() {
+        // Attaching again to end the thread state would panic or end the thread inside
+        // CPython: the worker waits for the process to end instead.
+        thread::park();
+    }
 }

@@ -7,7 +7,7 @@ use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
 use crate::token_store::{FileTokenStore, PyTokenStore};
-use crate::{blocking, error};
+use crate::{blocking, error, interpreter};
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
@@ -42,7 +42,7 @@ impl Client {
         if let Some(hook) = on_tokens_refreshed {
             builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
                 let tokens_json = tokens.to_json().to_string();
-                Python::attach(|py| hook.call1(py, (tokens_json,)))?;
+                interpreter::attach(|py| hook.call1(py, (tokens_json,)))??;
                 Ok(())
             });
         }

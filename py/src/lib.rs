@@ -6,6 +6,7 @@
 mod blocking;
 mod client;
 mod error;
+mod interpreter;
 mod logging;
 mod mock;
 mod token_store;
@@ -23,5 +24,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<token_store::FileTokenStore>()?;
     m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
     logging::install(m.py());
+    interpreter::watch_exit(m.py())?;
     Ok(())
 }

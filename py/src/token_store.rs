@@ -1,7 +1,8 @@
 //! A token store written in Python, adapted to the core's `TokenStore`. The Python side
 //! (`pleo_installations.oauth._NativeTokenStore`) speaks JSON: `load() -> str | None`,
 //! `lock(wait_seconds) -> held` (with `release()`), `compare_and_swap(expected, tokens_json)
-//! -> bool`. A Python exception is passed through as the source of the SDK's error.
+//! -> bool`. A Python exception is passed through as the source of the SDK's error. Once
+//! the interpreter exits, the store fails with `interpreter::Exiting`.
 //! Also the core's file store, for Python.
 
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use pleo_installations::{Error, Secret};
 use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
 
-use crate::{blocking, error};
+use crate::{blocking, error, interpreter};
 
 /// A Python token store; every method takes the GIL for the duration of its Python call.
 pub(crate) struct PyTokenStore(pub(crate) Py<PyAny>);
@@ -23,7 +24,8 @@ struct Held(Py<PyAny>);
 
 impl Drop for Held {
     fn drop(&mut self) {
-        Python::attach(|py| {
+        // Once the interpreter exits, the lock goes with the process.
+        let _ = interpreter::attach(|py| {
             if let Err(e) = self.0.call_method0(py, "release") {
                 // Nowhere to return it from a drop: report it the way Python reports an
                 // exception raised in __del__.
@@ -36,14 +38,14 @@ impl Drop for Held {
 impl TokenStore for PyTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
         let json: Option<String> =
-            Python::attach(|py| self.0.call_method0(py, "load")?.extract(py))?;
+            interpreter::attach(|py| self.0.call_method0(py, "load")?.extract(py))??;
         Ok(json
             .map(|text| OAuthTokens::from_json_str(&text))
             .transpose()?)
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
-        Python::attach(
+        interpreter::attach(
             |py| match self.0.call_method1(py, "lock", (wait.as_secs_f64(),)) {
                 Ok(held) => Ok(Box::new(Held(held)) as Box<dyn Send>),
                 Err(e) if e.is_instance_of::<PyTimeoutError>(py) => {
@@ -51,7 +53,7 @@ impl TokenStore for PyTokenStore {
                 }
                 Err(e) => Err(Box::new(e) as StoreError),
             },
-        )
+        )?
     }
 
     fn compare_and_swap(
@@ -60,11 +62,11 @@ impl TokenStore for PyTokenStore {
         tokens: &OAuthTokens,
     ) -> Result<bool, StoreError> {
         let tokens_json = tokens.to_json().to_string();
-        Ok(Python::attach(|py| {
+        Ok(interpreter::attach(|py| {
             self.0
                 .call_method1(py, "compare_and_swap", (expected.expose(), tokens_json))?
                 .extract::<bool>(py)
-        })?)
+        })??)
     }
 }
 

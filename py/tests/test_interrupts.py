@@ -96,3 +96,35 @@ def test_ctrl_c_interrupts_a_blocking_call_and_the_client_stays_usable(case: str
     assert seen["after_signal"] is not None and seen["after_signal"] < 1.0, seen
     assert seen["next_call"] in ("PENDING_INTEGRATION", "OAUTH2"), seen
     assert seen["next_call_took"] < 1.0, seen
+
+
+EXIT_CHILD = textwrap.dedent(
+    """
+    import logging, os, signal, threading, time
+    from pleo_installations import Client
+    from pleo_installations.testing import MockServer
+
+    logging.basicConfig(level=logging.DEBUG)  # the abandoned call's records need Python
+
+    class SlowExit:
+        def __del__(self):
+            time.sleep(1.5)  # the interpreter is finalizing when the abandoned call ends
+
+    server = MockServer()
+    client = Client(base_url=server.url, api_key=server.api_key, max_retries=0)
+    server.push_fault(delay=0.5, operation="introspect")
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    slow_exit = SlowExit()
+    try:
+        client.introspect()
+    except KeyboardInterrupt:
+        print("interrupted")
+    """
+)
+
+
+def test_a_call_abandoned_to_ctrl_c_may_end_while_the_interpreter_exits() -> None:
+    child = subprocess.run([sys.executable, "-c", EXIT_CHILD], capture_output=True, text=True, timeout=60)
+    assert child.stdout.strip() == "interrupted", child.stderr
+    assert child.returncode == 0, child.stderr
+    assert "panicked" not in child.stderr and "Fatal" not in child.stderr, child.stderr
