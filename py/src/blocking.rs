@@ -7,10 +7,17 @@
 //! When one raises (`KeyboardInterrupt`), that exception is raised at once and the call is
 //! abandoned: it finishes in the background within its own deadline, and its result is
 //! dropped. Other threads never receive signals: they run the call themselves.
+//!
+//! The Python code a call runs (refresh hook, token store: [`on_caller`]) still runs on the
+//! calling thread, which the worker asks to run it while it waits: a store on sqlite3, or one
+//! using thread-local state, works as on any other thread. For a call already abandoned,
+//! it runs on the worker.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::thread;
 use std::time::Duration;
 
@@ -27,6 +34,22 @@ const TICK: Duration = Duration::from_millis(50);
 const MAX_IDLE: usize = 4;
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// Python code for the calling thread to run (see [`on_caller`]).
+type Callback = Box<dyn FnOnce(Python<'_>) + Send>;
+
+/// What a worker tells the main thread waiting for its call.
+enum Message {
+    /// Run this, then go on waiting.
+    Run(Callback),
+    /// The call ended: its `thread::Result<T>`.
+    Done(Box<dyn Any + Send>),
+}
+
+thread_local! {
+    /// On a worker running a call from the main thread: where that thread waits.
+    static CALLER: RefCell<Option<Sender<Message>>> = const { RefCell::new(None) };
+}
 
 /// The idle workers, as the senders of their job channels, and the process they belong to
 /// (a child of `fork()` has none of its parent's threads).
@@ -50,32 +73,67 @@ pub(crate) fn run<T: Send + 'static>(
     if !on_main_thread(py)? {
         return Ok(py.detach(f));
     }
-    let (result_tx, result_rx) = mpsc::channel();
+    let (messages_tx, messages_rx) = mpsc::channel();
     let job: Job = Box::new(move || {
+        CALLER.with(|caller| caller.replace(Some(messages_tx.clone())));
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        CALLER.with(|caller| caller.replace(None));
         // The receiver is gone when the call was abandoned: the result is dropped.
-        let _ = result_tx.send(panic::catch_unwind(AssertUnwindSafe(f)));
+        let _ = messages_tx.send(Message::Done(Box::new(result)));
     });
     if let Err(job) = submit(job) {
         // No worker could be started: the call runs here, as on other threads.
         py.detach(job);
     }
-    let mut result_rx = result_rx;
+    let mut messages_rx = messages_rx;
     loop {
         // A `Receiver` may move between threads, not be shared: it goes in and comes back out.
         let (rx, received) = py.detach(move || {
-            let received = result_rx.recv_timeout(TICK);
-            (result_rx, received)
+            let received = messages_rx.recv_timeout(TICK);
+            (messages_rx, received)
         });
-        result_rx = rx;
+        messages_rx = rx;
         match received {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(payload)) => panic::resume_unwind(payload),
+            Ok(Message::Run(callback)) => callback(py),
+            Ok(Message::Done(result)) => {
+                let result = result
+                    .downcast::<thread::Result<T>>()
+                    .expect("the job sends its own result type");
+                return Ok(result.unwrap_or_else(|payload| panic::resume_unwind(payload)));
+            }
             Err(RecvTimeoutError::Timeout) => py.check_signals()?,
             Err(RecvTimeoutError::Disconnected) => {
                 unreachable!("every job sends its result before its sender is dropped")
             }
         }
     }
+}
+
+/// Runs `f` attached to Python on the thread of the call this thread is running: the
+/// calling thread, or this one when the call was made here or abandoned. Fails once the
+/// interpreter exits (see `interpreter`).
+pub(crate) fn on_caller<R: Send + 'static>(
+    f: impl FnOnce(Python<'_>) -> R + Send + 'static,
+) -> Result<R, interpreter::Exiting> {
+    let Some(caller) = CALLER.with(|caller| caller.borrow().clone()) else {
+        return interpreter::attach(f);
+    };
+    // `f` stays reachable from here: the caller drops a callback it will not run.
+    let slot = Arc::new(Mutex::new(Some(f)));
+    let (reply_tx, reply_rx) = mpsc::channel();
+    let theirs = Arc::clone(&slot);
+    let callback: Callback = Box::new(move |py| {
+        if let Some(f) = theirs.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = reply_tx.send(f(py));
+        }
+    });
+    if caller.send(Message::Run(callback)).is_ok()
+        && let Ok(reply) = reply_rx.recv()
+    {
+        return Ok(reply);
+    }
+    let f = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+    interpreter::attach(f.expect("a callback that ran has replied"))
 }
 
 /// Whether this is the thread Python runs signal handlers on.

@@ -7,7 +7,7 @@ use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
 use crate::token_store::{FileTokenStore, PyTokenStore};
-use crate::{blocking, error, interpreter};
+use crate::{blocking, error};
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
@@ -40,16 +40,19 @@ impl Client {
             .env_fallbacks()
             .sdk_component(SDK_COMPONENT);
         if let Some(hook) = on_tokens_refreshed {
+            let hook = Arc::new(hook);
             builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
                 let tokens_json = tokens.to_json().to_string();
-                interpreter::attach(|py| hook.call1(py, (tokens_json,)))??;
+                let hook = Arc::clone(&hook);
+                // On the calling thread, as a Python callback is expected to run.
+                blocking::on_caller(move |py| hook.call1(py, (tokens_json,)))??;
                 Ok(())
             });
         }
         if let Some(store) = token_store {
             builder = match store.cast::<FileTokenStore>() {
                 Ok(file) => builder.token_store(file.get().inner.clone()),
-                Err(_) => builder.token_store(Arc::new(PyTokenStore(store.unbind()))),
+                Err(_) => builder.token_store(Arc::new(PyTokenStore::new(store.unbind()))),
             };
         }
         let inner = blocking::run(py, move || {

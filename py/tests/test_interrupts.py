@@ -48,6 +48,25 @@ CHILD = textwrap.dedent(
         server.push_fault(delay=delay, operation="oauthToken")
         call = lambda: exchange_code(oauth.client_id, oauth.client_secret, code, request.code_verifier,
                                      oauth.redirect_uri, token_url=server.token_url)
+    elif case == "store_lock":
+        import contextlib
+        class SlowStore:
+            slow = False
+            def load(self): return None
+            @contextlib.contextmanager
+            def lock(self, wait):
+                if self.slow:
+                    time.sleep(delay)  # runs on this (the main) thread: Ctrl-C interrupts it
+                yield
+            def compare_and_swap(self, expected, tokens): return True
+        oauth = server.oauth_client()
+        access, refresh = server.issue_tokens()
+        credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
+                                       access_token=access, refresh_token=refresh, expires_in=3600)
+        store = SlowStore()
+        client = Client(base_url=server.url, oauth=credentials, token_store=store, total_timeout=4 * delay)
+        store.slow = True
+        call = client.refresh_tokens
     sent = []
     def interrupt():
         sent.append(time.monotonic())
@@ -63,7 +82,10 @@ CHILD = textwrap.dedent(
         outcome = type(e).__name__ + ": " + str(e)
     ended = time.monotonic()
     # The same client again (the interrupted request is still held by the emulator).
-    status = str(client.get_installation().status) if case != "refresh_tokens" else str(client.introspect().auth_method)
+    if case == "store_lock":
+        store.slow = False
+    oauth_client = case in ("refresh_tokens", "store_lock")
+    status = str(client.introspect().auth_method) if oauth_client else str(client.get_installation().status)
     print(json.dumps({
         "outcome": outcome,
         "after_signal": ended - sent[0] if sent else None,
@@ -88,7 +110,7 @@ def run_child(case: str) -> Dict[str, Any]:
     return seen
 
 
-@pytest.mark.parametrize("case", ["get", "wait_for_status", "refresh_tokens", "exchange_code"])
+@pytest.mark.parametrize("case", ["get", "wait_for_status", "refresh_tokens", "exchange_code", "store_lock"])
 def test_ctrl_c_interrupts_a_blocking_call_and_the_client_stays_usable(case: str) -> None:
     seen = run_child(case)
     assert seen["outcome"] == "interrupted", seen
@@ -128,3 +150,37 @@ def test_a_call_abandoned_to_ctrl_c_may_end_while_the_interpreter_exits() -> Non
     assert child.stdout.strip() == "interrupted", child.stderr
     assert child.returncode == 0, child.stderr
     assert "panicked" not in child.stderr and "Fatal" not in child.stderr, child.stderr
+
+
+ABANDONED_CHILD = textwrap.dedent(
+    """
+    import os, signal, threading, time
+    from pleo_installations import Client, OAuthCredentials
+    from pleo_installations.testing import MockServer
+
+    server = MockServer()
+    oauth = server.oauth_client()
+    access, refresh = server.issue_tokens()
+    credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
+                                   access_token=access, refresh_token=refresh, expires_in=3600)
+    hooked = []
+    client = Client(base_url=server.url, oauth=credentials,
+                    on_tokens_refreshed=lambda tokens: hooked.append(threading.get_ident()))
+    server.push_fault(delay=1.0, operation="oauthToken")
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    try:
+        client.refresh_tokens()
+    except KeyboardInterrupt:
+        print("interrupted")
+    time.sleep(2.0)  # the refresh ends in the background, and hands over its tokens
+    print(len(hooked), hooked[0] != threading.main_thread().ident if hooked else None)
+    """
+)
+
+
+def test_the_hook_of_an_abandoned_call_still_gets_the_refreshed_tokens() -> None:
+    # Pleo rotates refresh tokens: the ones a refresh got must reach the application even
+    # when its call was interrupted (the main thread has moved on: it runs on the worker).
+    child = subprocess.run([sys.executable, "-c", ABANDONED_CHILD], capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["interrupted", "1", "True"], child.stdout + child.stderr

@@ -247,6 +247,38 @@ def test_a_base_exception_from_a_store_passes_through(
         client.refresh_tokens()  # still usable
 
 
+def test_the_hook_and_a_store_run_on_the_calling_thread(server: MockServer) -> None:
+    # As a store on sqlite3 (whose connections refuse other threads) or thread-local state needs.
+    threads: List[Tuple[str, int]] = []
+
+    class Recording(MemoryStore):
+        def load(self) -> Optional[OAuthTokens]:
+            threads.append(("load", threading.get_ident()))
+            return super().load()
+
+        def compare_and_swap(self, expected_refresh_token: str, tokens: OAuthTokens) -> bool:
+            threads.append(("compare_and_swap", threading.get_ident()))
+            return super().compare_and_swap(expected_refresh_token, tokens)
+
+    def hook(tokens: OAuthTokens) -> None:
+        threads.append(("hook", threading.get_ident()))
+
+    def refresh_on(client: Client) -> None:
+        threads.clear()
+        client.refresh_tokens()
+
+    with Client(
+        base_url=server.url, oauth=credentials(server), on_tokens_refreshed=hook, token_store=Recording()
+    ) as client:
+        refresh_on(client)  # from the main thread, whose calls run on a worker (Ctrl-C)
+        assert {name for name, _ in threads} == {"load", "compare_and_swap", "hook"}
+        assert {ident for _, ident in threads} == {threading.main_thread().ident}
+        other = threading.Thread(target=refresh_on, args=(client,))
+        other.start()
+        other.join()
+        assert len(threads) == 3 and {ident for _, ident in threads} == {other.ident}
+
+
 def test_a_busy_store_lock_is_a_timeout(server: MockServer) -> None:
     store = MemoryStore()
     with Client(base_url=server.url, oauth=credentials(server), token_store=store, total_timeout=0.3) as client:
