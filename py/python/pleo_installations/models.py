@@ -10,6 +10,7 @@ from collections import abc
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Type, TypeVar, Union
 
 from .errors import decode_error
@@ -68,6 +69,7 @@ _RFC3339 = re.compile(
 )
 
 
+@lru_cache(maxsize=256)  # an installation's timestamps come again and again, as polls do
 def parse_datetime(text: str) -> datetime:
     """An RFC 3339 timestamp as an aware datetime in its own offset, read as the core reads it:
     any number of fraction digits (microseconds kept), offsets up to ±23:59, and a leap
@@ -125,21 +127,24 @@ class _Fields:
         self.data: Mapping[str, Any] = data
 
     def required(self, key: str, convert: Callable[[Any], _T]) -> _T:
-        if key not in self.data:
-            raise decode_error(f"{self.what}.{key} is missing")
-        return self._convert(key, convert)
+        try:
+            value = self.data[key]
+        except KeyError:
+            raise decode_error(f"{self.what}.{key} is missing") from None
+        return self._convert(key, convert, value)
 
     def optional(self, key: str, convert: Callable[[Any], _T]) -> Optional[_T]:
         """``None`` when the field is missing or null."""
-        return None if self.data.get(key) is None else self._convert(key, convert)
+        value = self.data.get(key)
+        return None if value is None else self._convert(key, convert, value)
 
     def extra(self, known: "tuple[str, ...]") -> Dict[str, Any]:
         """The fields not in ``known``, as they are."""
         return {key: value for key, value in self.data.items() if key not in known}
 
-    def _convert(self, key: str, convert: Callable[[Any], _T]) -> _T:
+    def _convert(self, key: str, convert: Callable[[Any], _T], value: Any) -> _T:
         try:
-            return convert(self.data[key])
+            return convert(value)
         except (TypeError, ValueError, OverflowError) as e:
             raise decode_error(f"{self.what}.{key}: {e}") from e
 
