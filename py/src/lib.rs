@@ -1,7 +1,7 @@
 //! The native half of the Python binding, `pleo_installations._native`: the core's JSON door
 //! and the emulator, with the GIL released around every network call, which Ctrl-C
-//! interrupts (`blocking`). The pure-Python
-//! package `pleo_installations` turns its JSON into Python objects and exceptions.
+//! interrupts (`blocking`). The pure-Python package `pleo_installations` turns its JSON into
+//! Python objects and exceptions.
 
 mod blocking;
 mod client;
