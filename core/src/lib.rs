@@ -18,6 +18,7 @@ mod auth;
 mod client;
 mod clock;
 mod config;
+mod credential_url;
 mod error;
 mod http;
 mod json;

@@ -22,7 +22,7 @@ use crate::retry::{self, Failure, MAX_RETRY_AFTER};
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// How much of an error response's body is read (enough for its message and excerpt).
-const ERROR_EXCERPT_BYTES: u64 = 64 * 1024;
+const ERROR_EXCERPT_BYTES: usize = 64 * 1024;
 
 const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
@@ -278,7 +278,7 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if status.is_success() {
-            let body = read_capped(response).map_err(|failed| {
+            let body = read_capped(response, MAX_RESPONSE_BYTES).map_err(|failed| {
                 let (error, failure) = match failed {
                     BodyError::TooLarge => (
                         Error::new(
@@ -311,7 +311,7 @@ impl Transport {
             });
         }
         // The status decides an error; its body is only an excerpt, read as far as it goes.
-        let body = read_excerpt(response);
+        let body = read_excerpt(response, ERROR_EXCERPT_BYTES);
         let code = status.as_u16();
         let (kind, failure, message) = if status.is_client_error() || status.is_server_error() {
             let reason = status.canonical_reason().unwrap_or("");
@@ -382,13 +382,21 @@ pub(crate) fn classify(error: &reqwest::Error) -> (ErrorKind, Failure) {
     }
 }
 
-enum BodyError {
+/// Why a body could not be read.
+pub(crate) enum BodyError {
+    /// It is longer than the limit (declared or as read).
     TooLarge,
+    /// The connection failed or timed out while it was being read.
     Io(std::io::Error),
 }
 
-fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
-    let limit = MAX_RESPONSE_BYTES as u64;
+/// A response body of at most `max` bytes: refused at once when its declared length is
+/// larger, and never read further than `max + 1` bytes.
+pub(crate) fn read_capped(
+    response: Response,
+    max: usize,
+) -> std::result::Result<Vec<u8>, BodyError> {
+    let limit = max as u64;
     match response.content_length() {
         Some(length) if length > limit => Err(BodyError::TooLarge),
         // A declared length is enforced by the HTTP layer: read it in one go.
@@ -402,7 +410,7 @@ fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
                 .take(limit + 1)
                 .read_to_end(&mut body)
                 .map_err(BodyError::Io)?;
-            if body.len() > MAX_RESPONSE_BYTES {
+            if body.len() > max {
                 return Err(BodyError::TooLarge);
             }
             Ok(body)
@@ -410,11 +418,21 @@ fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
     }
 }
 
-/// The start of an error response's body; a body that breaks off or runs long is cut.
-fn read_excerpt(response: Response) -> Vec<u8> {
+/// The first `max` bytes of an error response's body; a body that breaks off or runs long
+/// is cut.
+pub(crate) fn read_excerpt(response: Response, max: usize) -> Vec<u8> {
     let mut body = Vec::new();
-    let _ = response.take(ERROR_EXCERPT_BYTES).read_to_end(&mut body);
+    let _ = response.take(max as u64).read_to_end(&mut body);
     body
+}
+
+/// Whether an I/O error while reading a body was a timeout.
+pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
 }
 
 fn io_error(
@@ -423,12 +441,7 @@ fn io_error(
     timeout: Duration,
     cut_short: bool,
 ) -> Error {
-    let timed_out = error.kind() == std::io::ErrorKind::TimedOut
-        || error
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout);
-    if timed_out {
+    if is_timeout(error) {
         Error::new(
             ErrorKind::Timeout,
             timeout_message(operation, timeout, cut_short),

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
+use crate::credential_url::credential_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::store::{self, TokenStore, quoted};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
@@ -59,6 +60,7 @@ impl OAuthSession {
             return Err(Error::invalid_argument("oauth.client_id is empty"));
         }
         bearer_header(&credentials.tokens.access_token)?;
+        credential_url("token_url", &token_url)?;
         if let Some(store) = &store {
             let tokens = &credentials.tokens;
             let seeded = store::under_deadline(Instant::now() + wait, || {
@@ -180,9 +182,19 @@ impl OAuthSession {
                     state.unpersisted = true;
                     state.store_expects = self.store.as_ref().map(|_| refresh_token.clone());
                 }
-                Err(error) => {
+                Err(failed) => {
+                    let error = failed.error;
                     if error.kind() == ErrorKind::ReauthenticationRequired {
                         state.rejected = Some(error.clone());
+                    } else if failed.spent {
+                        // Never present the spent refresh token again.
+                        state.rejected = Some(Error::new(
+                            ErrorKind::ReauthenticationRequired,
+                            format!(
+                                "an earlier token refresh spent the refresh token but its answer could not be used ({}); send the user through the OAuth flow again",
+                                error.kind()
+                            ),
+                        ));
                     }
                     return Err(error);
                 }
