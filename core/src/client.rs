@@ -14,7 +14,7 @@ use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
 };
 use crate::operation::Operation;
-use crate::transport::{Call, Reply, Transport};
+use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
 
 /// The first pause between two polls of [`Client::wait_for_status`], doubled up to the cap.
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -234,18 +234,27 @@ impl Call {
 
     pub(crate) fn create(request: &CreateInstallation) -> Result<Call> {
         request.validate()?;
-        Ok(Call::with_body(Operation::CreateInstallation, request))
+        Call::with_body(Operation::CreateInstallation, request)
     }
 
     pub(crate) fn update(request: &UpdateInstallation) -> Result<Call> {
         request.validate()?;
-        Ok(Call::with_body(Operation::UpdateInstallation, request))
+        Call::with_body(Operation::UpdateInstallation, request)
     }
 
-    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Call {
-        Call {
-            body: Some(serde_json::to_vec(body).expect("request models serialize to JSON")),
-            ..Call::bare(operation)
+    /// A call with a JSON body of at most [`MAX_REQUEST_BYTES`].
+    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Result<Call> {
+        let body = serde_json::to_vec(body).expect("request models serialize to JSON");
+        if body.len() > MAX_REQUEST_BYTES {
+            return Err(Error::invalid_argument(format!(
+                "{}: the request body is {} bytes, more than the {MAX_REQUEST_BYTES} the SDK sends (an installation that large could not be read back)",
+                operation.id(),
+                body.len()
+            )));
         }
+        Ok(Call {
+            body: Some(body),
+            ..Call::bare(operation)
+        })
     }
 }

@@ -42,7 +42,7 @@ pub use models::{
 };
 pub use operation::Operation;
 pub use retry::MAX_RETRY_AFTER;
-pub use transport::MAX_RESPONSE_BYTES;
+pub use transport::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 pub use uuid::Uuid;
 
 /// This library's version.

@@ -21,6 +21,10 @@ use crate::retry::{self, Failure, MAX_RETRY_AFTER};
 /// The largest response body the client reads; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
+/// The largest request body the client sends; a larger one is `invalid_argument`, sent
+/// never. As large as the largest response read: the installation it makes comes back.
+pub const MAX_REQUEST_BYTES: usize = MAX_RESPONSE_BYTES;
+
 /// How much of an error response's body is read (enough for its message and excerpt).
 const ERROR_EXCERPT_BYTES: usize = 64 * 1024;
 

@@ -3,6 +3,7 @@
 
 mod json;
 mod pkce;
+mod private_file;
 pub(crate) mod session;
 mod store;
 pub(crate) mod token_endpoint;
