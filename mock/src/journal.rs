@@ -401,6 +401,32 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_larger_than_the_budget_is_kept_alone_without_its_body() {
+        let limits = limits(100, 1000, 1 << 20);
+        let mut journal = Journal::new(limits);
+        journal.record(entry(&limits, Some(b"{}")));
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert("x-large", "v".repeat(2000).parse().unwrap());
+        let large = limits.entry(Received {
+            method: "PUT",
+            path: "/v1/installations/me".to_owned(),
+            operation: None,
+            headers: &headers,
+            body: Some(b"{\"status\": \"X\"}"),
+            request_id: "mock-2",
+            peer: SocketAddr::from(([127, 0, 0, 1], 1)),
+        });
+        assert!(large.bytes > 1000);
+        assert_eq!(large.request.body, "");
+        assert!(large.request.body_truncated);
+        journal.record(large);
+        let stats = journal.stats();
+        assert_eq!(stats.entries, 1, "{stats:?}");
+        assert_eq!(stats.dropped, 1, "{stats:?}");
+        assert_eq!(journal.snapshot().to_vec()[0].request_id, "mock-2");
+    }
+
+    #[test]
     fn stays_within_the_entry_cap() {
         let limits = limits(2, 1 << 20, 1024);
         let mut journal = Journal::new(limits);
