@@ -564,7 +564,7 @@ mod tests {
             (r#"{"api_key": "k", "max_retries": 11}"#, "max_retries"),
             (
                 r#"{"api_key": "k", "max_retries": -1}"#,
-                "max_retries: invalid value",
+                "max_retries: invalid",
             ),
             (
                 r#"{"api_key": "k", "timeout_ms": "5"}"#,
