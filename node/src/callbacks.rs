@@ -3,16 +3,19 @@
 //!
 //! Both go through one JavaScript function, `host(name, json) -> Promise<string>`, called
 //! through a thread-safe function; the worker thread waits for the Promise to settle (the
-//! JS thread is never blocked, so it can run the callback meanwhile).
+//! JS thread is never blocked, so it can run the callback meanwhile), no longer than the
+//! deadline of the call the core runs the callback in.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use napi::Status;
 use napi::bindgen_prelude::{FnArgs, Function, Promise};
 use napi::threadsafe_function::ThreadsafeFunction;
 use pleo_installations::Secret;
-use pleo_installations::oauth::{LockTimeout, OAuthTokens, StoreError, TokenStore};
+use pleo_installations::oauth::{
+    CallbackTimeout, LockTimeout, OAuthTokens, StoreError, TokenStore, callback_deadline,
+};
 use serde_json::{Value, json};
 
 /// `host(name, json)`: async on the JS side (so it never throws synchronously), and weak,
@@ -40,6 +43,11 @@ impl std::fmt::Display for CallbackFailed {
 
 impl std::error::Error for CallbackFailed {}
 
+/// How long a callback is waited for when the core sets no deadline (it sets one around
+/// every hook and store call; this is a backstop): a lock release, and every other callback
+/// beyond its own wait.
+const WITHOUT_DEADLINE: Duration = Duration::from_secs(1);
+
 /// The JavaScript function as the constructor receives it.
 pub(crate) type HostArgument<'a> = Function<'a, FnArgs<(String, String)>, Promise<String>>;
 
@@ -61,26 +69,50 @@ impl Host {
         Ok(Host { function })
     }
 
-    /// Calls `host(name, argument)` and waits for its Promise; a rejection becomes a
-    /// [`CallbackFailed`] carrying the mark of the JavaScript error.
-    fn call(&self, name: &str, argument: String) -> Result<String, StoreError> {
+    /// Calls `host(name, argument)` and waits for its Promise until the call's deadline
+    /// (else `without_deadline`): a rejection becomes a [`CallbackFailed`] carrying the mark
+    /// of the JavaScript error, a Promise still pending a [`CallbackTimeout`]. The callback
+    /// is queued before any waiting, so it runs even when no time is left (a lock is still
+    /// released); a Promise that settles later is ignored.
+    fn call(
+        &self,
+        name: &str,
+        argument: String,
+        without_deadline: Duration,
+    ) -> Result<String, StoreError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             format!("{name}: a JavaScript callback called outside the SDK's worker threads")
         })?;
-        runtime
-            .block_on(async {
-                self.function
-                    .call_async((name.to_owned(), argument).into())
-                    .await?
-                    .await
-            })
-            .map_err(|e| Box::new(CallbackFailed(e.reason)) as StoreError)
+        let started = Instant::now();
+        let deadline = callback_deadline().or_else(|| started.checked_add(without_deadline));
+        let reply = async {
+            self.function
+                .call_async((name.to_owned(), argument).into())
+                .await?
+                .await
+        };
+        let settled = match deadline {
+            // `timeout_at` polls `reply` (which queues the call) before it looks at the clock.
+            Some(deadline) => runtime
+                .block_on(tokio::time::timeout_at(deadline.into(), reply))
+                .map_err(|_| {
+                    let waited = deadline.saturating_duration_since(started);
+                    Box::new(CallbackTimeout(waited)) as StoreError
+                })?,
+            // Only a lock wait too long to add to the clock: waited for as asked.
+            None => runtime.block_on(reply),
+        };
+        settled.map_err(|e| Box::new(CallbackFailed(e.reason)) as StoreError)
     }
 
     /// Hands refreshed tokens to the `onTokensRefreshed` callback.
     pub(crate) fn tokens_refreshed(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
-        self.call("tokensRefreshed", tokens.to_json().to_string())
-            .map(drop)
+        self.call(
+            "tokensRefreshed",
+            tokens.to_json().to_string(),
+            WITHOUT_DEADLINE,
+        )
+        .map(drop)
     }
 }
 
@@ -103,16 +135,18 @@ struct StoreLock {
 
 impl Drop for StoreLock {
     fn drop(&mut self) {
-        // A failed release cannot be reported from here; the JS layer logs nothing either,
-        // the store's own lock expiry (if it has one) is the remedy.
-        let _ = self.host.call("store.unlock", std::mem::take(&mut self.id));
+        // Waited for until the call's deadline (else WITHOUT_DEADLINE), and queued even
+        // when it has passed. A failed or late release cannot be reported from here; the JS
+        // layer logs nothing either, the store's own lock expiry (if it has one) is the remedy.
+        let id = std::mem::take(&mut self.id);
+        let _ = self.host.call("store.unlock", id, WITHOUT_DEADLINE);
     }
 }
 
 impl TokenStore for JsTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
         let answer: Value =
-            serde_json::from_str(&self.host.call("store.load", "null".to_owned())?)?;
+            serde_json::from_str(&self.host.call("store.load", "null".to_owned(), WITHOUT_DEADLINE)?)?;
         if answer.is_null() {
             return Ok(None);
         }
@@ -121,7 +155,9 @@ impl TokenStore for JsTokenStore {
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-        let id = self.host.call("store.lock", wait_ms.to_string())?;
+        let id = self
+            .host
+            .call("store.lock", wait_ms.to_string(), wait.saturating_add(WITHOUT_DEADLINE))?;
         if id == "null" {
             return Err(Box::new(LockTimeout(wait)));
         }
@@ -139,7 +175,7 @@ impl TokenStore for JsTokenStore {
         let request = json!({ "expected": expected.expose(), "tokens": tokens.to_json() });
         let answer = self
             .host
-            .call("store.compareAndSwap", request.to_string())?;
+            .call("store.compareAndSwap", request.to_string(), WITHOUT_DEADLINE)?;
         Ok(serde_json::from_str::<bool>(&answer)?)
     }
 }
