@@ -2,7 +2,7 @@
 // The JavaScript side of the core's callbacks: `onTokensRefreshed` and a token store,
 // answered through one async `host(name, json)` function the native client calls.
 
-const { tokensFromWire, tokensToWire } = require('./options');
+const { jsonText, tokensFromWire, tokensToWire } = require('./options');
 
 /**
  * Builds the host function of one client. A callback's failure is remembered in
@@ -20,7 +20,7 @@ function makeHost({ onTokensRefreshed, tokenStore }, failures) {
     },
     async 'store.load'() {
       const tokens = await tokenStore.load();
-      return JSON.stringify(tokens == null ? null : tokensToWire('tokenStore.load()', tokens));
+      return tokens == null ? 'null' : jsonText('tokenStore.load()', tokensToWire('tokenStore.load()', tokens));
     },
     async 'store.lock'(waitMs) {
       const release = await tokenStore.lock(Number(waitMs));
