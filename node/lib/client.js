@@ -3,7 +3,7 @@
 
 const native = require('../native');
 const { fromNative, invalidArgument, CallbackFailures } = require('./errors');
-const { toWire, expect, jsonText, isPlainObject } = require('./options');
+const { toWire, expect, jsonText, parseJson, isPlainObject } = require('./options');
 const { makeHost } = require('./callbacks');
 
 const OPTIONS = {
@@ -95,7 +95,7 @@ class Client {
 
   /** Calls `operationId` with `request` (`where` names it in errors); resolves with the result, `undefined` for 204. */
   async #call(operationId, request = {}, where = operationId) {
-    const result = JSON.parse(await this.#send(operationId, jsonText(where, request)));
+    const result = parseJson(await this.#send(operationId, jsonText(where, request)));
     return result ?? undefined;
   }
 

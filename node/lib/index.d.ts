@@ -20,14 +20,19 @@ export type InstallationErrorCode = 'NOT_ENTITLED' | 'AUTH_ERROR' | (string & {}
  */
 export type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** An installation, with the API's own field names (unknown fields pass through too). */
+/**
+ * An installation: the server's JSON exactly, with the API's own field names (a field the
+ * server left out is absent, a null stays null, unknown fields pass through, and an integer
+ * beyond ±(2^53 − 1) is a BigInt with every digit; so in every result).
+ */
 export interface Installation {
   id: string;
   applicationId: string;
   resource: string;
   status: InstallationStatus;
-  metadata: Record<string, unknown>;
-  errorCode?: InstallationErrorCode;
+  /** Absent when the server leaves it out. */
+  metadata?: Record<string, unknown>;
+  errorCode?: InstallationErrorCode | null;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;
@@ -42,8 +47,8 @@ export interface Introspection {
     authMethod: 'OAUTH2' | 'API_KEY' | 'NONE' | (string & {});
     clientId: string;
     scope: string;
-    applicationName?: string;
-    subjectURN?: string;
+    applicationName?: string | null;
+    subjectURN?: string | null;
     [field: string]: unknown;
   };
   [field: string]: unknown;

@@ -1,6 +1,8 @@
 'use strict';
-// Argument checking and the camelCase → snake_case mapping onto the core's JSON.
+// Argument checking, the camelCase → snake_case mapping onto the core's JSON, and JSON
+// text exactly both ways (jsonText out, parseJson in).
 
+const { randomUUID } = require('node:crypto');
 const { invalidArgument } = require('./errors');
 
 /** An object literal's kind of object (prototype `Object.prototype` or null): no Map, Date, class instance. */
@@ -122,6 +124,25 @@ function jsonText(where, value, root = '') {
   return encode(root, value);
 }
 
+/** A JSON string or a number token (an integer has neither fraction nor exponent). */
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * Parses JSON text (the core's, so valid) like `JSON.parse`, except that an integer outside
+ * ±(2^53 − 1), which a number would round, becomes a BigInt with every digit.
+ */
+function parseJson(text) {
+  // Only a run of 16 digits can be such an integer: the common case costs one scan.
+  if (!/\d{16}/.test(text)) return JSON.parse(text);
+  // Each big integer goes through JSON.parse as a string carrying a mark no server string has.
+  const id = randomUUID();
+  const mark = `\u0000${id}:`;
+  const marked = text.replace(TOKEN, (token) =>
+    token[0] === '"' || /[.eE]/.test(token) || Number.isSafeInteger(Number(token)) ? token : `"\\u0000${id}:${token}"`);
+  return JSON.parse(marked, (_key, value) =>
+    typeof value === 'string' && value.startsWith(mark) ? BigInt(value.slice(mark.length)) : value);
+}
+
 /** OAuth tokens as the core writes them → as JavaScript sees them. */
 function tokensFromWire(wire) {
   return {
@@ -142,4 +163,4 @@ function tokensToWire(where, tokens) {
   return { expires_at: null, ...toWire(where, tokens, TOKENS) };
 }
 
-module.exports = { toWire, expect, jsonText, tokensFromWire, tokensToWire, isPlainObject };
+module.exports = { toWire, expect, jsonText, parseJson, tokensFromWire, tokensToWire, isPlainObject };
