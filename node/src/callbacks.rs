@@ -145,8 +145,10 @@ impl Drop for StoreLock {
 
 impl TokenStore for JsTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
-        let answer: Value =
-            serde_json::from_str(&self.host.call("store.load", "null".to_owned(), WITHOUT_DEADLINE)?)?;
+        let answer = self
+            .host
+            .call("store.load", "null".to_owned(), WITHOUT_DEADLINE)?;
+        let answer: Value = serde_json::from_str(&answer)?;
         if answer.is_null() {
             return Ok(None);
         }
@@ -155,9 +157,11 @@ impl TokenStore for JsTokenStore {
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-        let id = self
-            .host
-            .call("store.lock", wait_ms.to_string(), wait.saturating_add(WITHOUT_DEADLINE))?;
+        let id = self.host.call(
+            "store.lock",
+            wait_ms.to_string(),
+            wait.saturating_add(WITHOUT_DEADLINE),
+        )?;
         if id == "null" {
             return Err(Box::new(LockTimeout(wait)));
         }
@@ -173,9 +177,11 @@ impl TokenStore for JsTokenStore {
         tokens: &OAuthTokens,
     ) -> Result<bool, StoreError> {
         let request = json!({ "expected": expected.expose(), "tokens": tokens.to_json() });
-        let answer = self
-            .host
-            .call("store.compareAndSwap", request.to_string(), WITHOUT_DEADLINE)?;
+        let answer = self.host.call(
+            "store.compareAndSwap",
+            request.to_string(),
+            WITHOUT_DEADLINE,
+        )?;
         Ok(serde_json::from_str::<bool>(&answer)?)
     }
 }
