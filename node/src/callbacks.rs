@@ -43,6 +43,10 @@ impl std::fmt::Display for CallbackFailed {
 
 impl std::error::Error for CallbackFailed {}
 
+/// How every rejection of `host` begins: the JS layer rejects only with the mark of the
+/// JavaScript error (see `CallbackFailures` in lib/errors.js).
+const JS_FAILURE_MARK: &str = "[js-callback-error ";
+
 /// How long a callback is waited for when the core sets no deadline (it sets one around
 /// every hook and store call; this is a backstop): a lock release, and every other callback
 /// beyond its own wait.
@@ -71,7 +75,8 @@ impl Host {
 
     /// Calls `host(name, argument)` and waits for its Promise until the call's deadline
     /// (else `without_deadline`): a rejection becomes a [`CallbackFailed`] carrying the mark
-    /// of the JavaScript error, a Promise still pending a [`CallbackTimeout`]. The callback
+    /// of the JavaScript error, a Promise still pending (or collected unsettled) a
+    /// [`CallbackTimeout`]. The callback
     /// is queued before any waiting, so it runs even when no time is left (a lock is still
     /// released); a Promise that settles later is ignored.
     fn call(
@@ -86,10 +91,19 @@ impl Host {
         let started = Instant::now();
         let deadline = callback_deadline().or_else(|| started.checked_add(without_deadline));
         let reply = async {
-            self.function
-                .call_async((name.to_owned(), argument).into())
-                .await?
-                .await
+            let settled = async {
+                self.function
+                    .call_async((name.to_owned(), argument).into())
+                    .await?
+                    .await
+            };
+            match settled.await {
+                // Unmarked, the failure is napi's: the call could not be delivered, or the
+                // Promise was garbage-collected unsettled. Either way it never settles, and
+                // ends as one that is still pending: at the deadline.
+                Err(e) if !e.reason.starts_with(JS_FAILURE_MARK) => std::future::pending().await,
+                settled => settled,
+            }
         };
         let settled = match deadline {
             // `timeout_at` polls `reply` (which queues the call) before it looks at the clock.

@@ -4,6 +4,8 @@
 
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
+const v8 = require('node:v8');
+const vm = require('node:vm');
 const { Client, MockServer, APITimeoutError } = require('..');
 
 const TOTAL_MS = 1500;
@@ -91,6 +93,31 @@ for (const method of ['load', 'lock', 'compareAndSwap']) {
     assert.notEqual(store.tokens.refreshToken, tokens.refreshToken);
   });
 }
+
+test('a store that never settles while the client is built (seeding it) rejects the first call as timeout', { timeout: 15_000 }, async () => {
+  for (const method of ['lock', 'compareAndSwap']) {
+    const store = memoryStore();
+    store[method] = never;
+    const { client } = oauthClient({ tokenStore: store });
+    await rejectsInTime(() => client.introspect());
+  }
+  assert.deepEqual(server.journal(), []);
+});
+
+test('a never-settling Promise garbage-collected while the call waits still ends it as timeout, at the deadline', { timeout: 15_000 }, async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const collecting = setInterval(gc, 50);
+  try {
+    // Nothing references this Promise once it is returned: a collector may take it.
+    const { client } = oauthClient({ onTokensRefreshed: () => new Promise(() => {}) });
+    const started = performance.now();
+    await rejectsInTime(() => client.refreshTokens());
+    assert.ok(performance.now() - started > TOTAL_MS - 200, 'ended at the deadline, not earlier');
+  } finally {
+    clearInterval(collecting);
+  }
+});
 
 test('a lock release that never settles holds the call no longer than its deadline', { timeout: 15_000 }, async () => {
   const store = memoryStore();
