@@ -2,7 +2,7 @@
 // The emulator of the Installations API in-process, for tests of the SDK and of users' code.
 
 const native = require('../native');
-const { toWire, expect, jsonText, isPlainObject } = require('./options');
+const { toWire, expect, jsonText, parseJson, isPlainObject } = require('./options');
 
 const FAULT = {
   operation: ['operation', 'string'],
@@ -87,13 +87,13 @@ class MockServer {
    */
   seedInstallation(installation) {
     const wire = { credential: this.apiKey, ...toWire('seedInstallation', installation, SEED) };
-    return JSON.parse(this.#native.seed(jsonText('seedInstallation', wire)));
+    return parseJson(this.#native.seed(jsonText('seedInstallation', wire)));
   }
 
   /** The installation of `credential`'s client (default `apiKey`), or null. */
   installation(credential = this.apiKey) {
     expect('installation', 'credential', credential, 'string');
-    return JSON.parse(this.#native.installation(credential));
+    return parseJson(this.#native.installation(credential));
   }
 
   /** Forgets installations, faults, journal and OAuth state (credentials stay). */

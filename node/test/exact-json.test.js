@@ -75,4 +75,7 @@ test('integers beyond 2^53 keep every digit as BigInt; every other number stays 
 test('a big integer makes the round trip through the emulator', async () => {
   await client.createInstallation({ metadata: { big: 12345678901234567890n, small: 7 } });
   assert.deepEqual((await client.getInstallation()).metadata, { big: 12345678901234567890n, small: 7 });
+  // The emulator's own view, as MockServer gives it, too.
+  assert.deepEqual(server.installation().metadata, { big: 12345678901234567890n, small: 7 });
+  assert.deepEqual(server.seedInstallation({ status: 'ACTIVATED', metadata: { big: -1234567890123456789n } }).metadata, { big: -1234567890123456789n });
 });
