@@ -10,8 +10,11 @@ const { jsonText, tokensFromWire, tokensToWire } = require('./options');
  * original error as `cause`.
  */
 function makeHost({ onTokensRefreshed, tokenStore }, failures) {
+  /** Release functions of taken locks, by the id the native side gave the lock. */
   const locks = new Map();
-  let nextLock = 1;
+  /** Ids of locks whose `lock()` is still pending; those in `abandoned` are unlocked already. */
+  const pending = new Set();
+  const abandoned = new Set();
 
   const handlers = {
     async tokensRefreshed(json) {
@@ -22,17 +25,34 @@ function makeHost({ onTokensRefreshed, tokenStore }, failures) {
       const tokens = await tokenStore.load();
       return tokens == null ? 'null' : jsonText('tokenStore.load()', tokensToWire('tokenStore.load()', tokens));
     },
-    async 'store.lock'(waitMs) {
-      const release = await tokenStore.lock(Number(waitMs));
+    async 'store.lock'(json) {
+      const { id, wait_ms: waitMs } = JSON.parse(json);
+      pending.add(id);
+      let release;
+      let gaveUp;
+      try {
+        release = await tokenStore.lock(waitMs);
+      } finally {
+        pending.delete(id);
+        gaveUp = abandoned.delete(id);
+      }
       if (release == null || release === false) return 'null';
       if (typeof release !== 'function') {
         throw new TypeError('tokenStore.lock() must resolve to a release function, or null when the wait ran out');
       }
-      const id = String(nextLock++);
+      // The call stopped waiting (its deadline passed) and unlocked: let go at once.
+      if (gaveUp) {
+        await release();
+        return 'null';
+      }
       locks.set(id, release);
-      return id;
+      return 'locked';
     },
     async 'store.unlock'(id) {
+      if (pending.has(id)) {
+        abandoned.add(id);
+        return '';
+      }
       const release = locks.get(id);
       locks.delete(id);
       if (release) await release();

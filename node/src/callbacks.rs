@@ -7,6 +7,7 @@
 //! deadline of the call the core runs the callback in.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use napi::Status;
@@ -133,15 +134,21 @@ impl Host {
 /// A [`TokenStore`] implemented in JavaScript (`load`, `lock`, `compareAndSwap`).
 pub(crate) struct JsTokenStore {
     host: Arc<Host>,
+    /// The id of the next lock asked for.
+    next_lock: AtomicU64,
 }
 
 impl JsTokenStore {
     pub(crate) fn new(host: Arc<Host>) -> JsTokenStore {
-        JsTokenStore { host }
+        JsTokenStore {
+            host,
+            next_lock: AtomicU64::new(1),
+        }
     }
 }
 
-/// A lock held in the JavaScript store, released (by its id) when dropped.
+/// A lock asked of the JavaScript store, released (by its id) when dropped: once the lock is
+/// taken, or, when `lock()` was given up on, as soon as it is (a no-op when it never is).
 struct StoreLock {
     host: Arc<Host>,
     id: String,
@@ -171,18 +178,22 @@ impl TokenStore for JsTokenStore {
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
         let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-        let id = self.host.call(
+        // Every path out of here drops or returns `lock`: a lock the store takes after the
+        // wait for it timed out is released, not held until the store's own expiry.
+        let lock = StoreLock {
+            host: Arc::clone(&self.host),
+            id: self.next_lock.fetch_add(1, Ordering::Relaxed).to_string(),
+        };
+        let request = json!({ "id": lock.id, "wait_ms": wait_ms });
+        let answer = self.host.call(
             "store.lock",
-            wait_ms.to_string(),
+            request.to_string(),
             wait.saturating_add(WITHOUT_DEADLINE),
         )?;
-        if id == "null" {
+        if answer == "null" {
             return Err(Box::new(LockTimeout(wait)));
         }
-        Ok(Box::new(StoreLock {
-            host: Arc::clone(&self.host),
-            id,
-        }))
+        Ok(Box::new(lock))
     }
 
     fn compare_and_swap(

@@ -119,6 +119,17 @@ test('a never-settling Promise garbage-collected while the call waits still ends
   }
 });
 
+test('a lock taken after the call gave up waiting for it is released at once', { timeout: 15_000 }, async () => {
+  const store = memoryStore();
+  const { client } = oauthClient({ tokenStore: store });
+  await client.introspect();
+  let released = 0;
+  store.lock = () => new Promise((resolve) => { setTimeout(() => resolve(() => { released += 1; }), TOTAL_MS + 300); });
+  await rejectsInTime(() => client.refreshTokens());
+  await new Promise((resolve) => { setTimeout(resolve, 800); });
+  assert.equal(released, 1);
+});
+
 test('a lock release that never settles holds the call no longer than its deadline', { timeout: 15_000 }, async () => {
   const store = memoryStore();
   const { client } = oauthClient({ tokenStore: store });
