@@ -4,14 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::clock::{Clock, Random};
 use crate::config::{ClientBuilder, MAX_TIMEOUT, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
-    CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
+    CreateInstallation, Installation, InstallationStatus, Introspection, Response,
+    UpdateInstallation,
 };
 use crate::operation::Operation;
 use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
@@ -187,14 +187,18 @@ impl Client {
     }
 
     /// Sends `call` and decodes the response as `T`, keeping the raw reply.
-    pub(crate) fn fetch<T: DeserializeOwned>(
+    pub(crate) fn fetch<T: Response>(
         &self,
         call: &Call,
         deadline: Option<Instant>,
     ) -> Result<(T, Reply)> {
         let reply = self.send(call, deadline)?;
-        match serde_json::from_slice(&reply.body) {
-            Ok(value) => Ok((value, reply)),
+        match serde_json::from_slice::<T>(&reply.body) {
+            Ok(mut value) => {
+                // It decoded as JSON, so it is UTF-8.
+                value.keep_raw(String::from_utf8_lossy(&reply.body).into());
+                Ok((value, reply))
+            }
             Err(e) => Err(Error::new(
                 ErrorKind::Decode,
                 format!(
