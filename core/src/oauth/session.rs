@@ -213,6 +213,12 @@ impl OAuthSession {
             return Ok(());
         };
         let mut state = self.state();
+        // A write reported as failed (a store that answered after the deadline) may have
+        // landed: then the store holds our tokens and expects nothing more.
+        if state.store_expects.is_some() && stored.refresh_token == state.tokens.refresh_token {
+            state.store_expects = None;
+            return Ok(());
+        }
         // Tokens already in the store but not yet accepted by the hook are superseded too
         // when another process has stored newer ones since.
         let superseded = !state.unpersisted || state.store_expects.is_none();
