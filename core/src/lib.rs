@@ -41,7 +41,7 @@ pub use models::{
     InstallationStatus, Introspection, Metadata, UpdateInstallation,
 };
 pub use operation::Operation;
-pub use retry::MAX_RETRY_AFTER;
+pub use retry::{MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
 pub use transport::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 pub use uuid::Uuid;
 

@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpPool;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
-use crate::retry::{self, Failure, MAX_RETRY_AFTER};
+use crate::retry::{self, Failure, MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
 
 /// The largest response body the client reads; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -125,10 +125,14 @@ impl Transport {
             }
             let delay = match error.retry_after() {
                 Some(wait) if wait > MAX_RETRY_AFTER => {
+                    let after = if wait >= RETRY_AFTER_CEILING {
+                        "a year or more".to_owned()
+                    } else {
+                        format!("{} s", wait.as_secs())
+                    };
                     let message = format!(
-                        "{}; the server asks to retry after {} s, beyond the {} s the SDK waits",
+                        "{}; the server asks to retry after {after}, beyond the {} s the SDK waits",
                         error.message(),
-                        wait.as_secs(),
                         MAX_RETRY_AFTER.as_secs()
                     );
                     return Err(error.with_message(message));
@@ -296,7 +300,7 @@ impl Transport {
                         Failure::Permanent,
                     ),
                     BodyError::Io(e) => (
-                        io_error(operation, &e, timeout, cut_short),
+                        body_error(operation, status.as_u16(), &e, timeout, cut_short),
                         Failure::Ambiguous,
                     ),
                 };
@@ -325,10 +329,16 @@ impl Transport {
                 message.push_str(&said);
             }
             (ErrorKind::from_status(code), Failure::Status(code), message)
-        } else {
+        } else if status.is_redirection() {
             let to = location.map(|l| format!(" to {l}")).unwrap_or_default();
             let message = format!(
-                "{}: unexpected HTTP {code}{to}; redirects are not followed",
+                "{}: unexpected HTTP {code} redirect{to}; redirects are not followed",
+                operation.id()
+            );
+            (ErrorKind::Decode, Failure::Permanent, message)
+        } else {
+            let message = format!(
+                "{}: the server answered with status {code}, which is not a final HTTP answer (200-599)",
                 operation.id()
             );
             (ErrorKind::Decode, Failure::Permanent, message)
@@ -439,23 +449,31 @@ pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
             .is_some_and(reqwest::Error::is_timeout)
 }
 
-fn io_error(
+/// The error for a 2xx answer whose body broke off or did not arrive in time.
+fn body_error(
     operation: Operation,
+    status: u16,
     error: &std::io::Error,
     timeout: Duration,
     cut_short: bool,
 ) -> Error {
+    let id = operation.id();
     if is_timeout(error) {
+        let limit = timeout.as_millis();
+        let why = if cut_short {
+            format!("before the call's overall deadline ({limit} ms left for this attempt)")
+        } else {
+            format!("within {limit} ms")
+        };
         Error::new(
             ErrorKind::Timeout,
-            timeout_message(operation, timeout, cut_short),
+            format!("{id}: the server answered HTTP {status}, but its body did not arrive {why}"),
         )
     } else {
         Error::new(
             ErrorKind::Connection,
             format!(
-                "{}: connection failed while reading the response: {}",
-                operation.id(),
+                "{id}: the server answered HTTP {status}, but the connection failed while its body was read: {}",
                 chain(error)
             ),
         )
