@@ -27,6 +27,7 @@ pub mod oauth;
 mod operation;
 mod retry;
 mod transport;
+mod unique_keys;
 
 pub use auth::Secret;
 pub use client::Client;

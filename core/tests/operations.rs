@@ -299,3 +299,21 @@ fn a_request_body_too_large_to_send_fails_at_once_and_sends_nothing() {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     assert!(server.journal().is_empty(), "nothing is sent");
 }
+
+#[test]
+fn a_request_naming_a_key_twice_is_refused_not_half_sent() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    for request in [
+        r#"{"metadata": {"plan": "gold", "plan": "free"}}"#,
+        r#"{"status": "ACTIVATED", "status": "ERROR"}"#,
+        r#"{"metadata": {"o": {"k": 1, "k": 2}}}"#,
+    ] {
+        let err = client
+            .call_json("createClientInstallation", request)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{request}: {err}");
+        assert!(err.message().contains("twice"), "{request}: {err}");
+    }
+    assert!(server.journal().is_empty(), "nothing is sent");
+}
