@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(parse_retry_after("1.5", now), None);
         assert_eq!(
             parse_retry_after("99999999999999999999999", now),
-            Some(Duration::MAX)
+            Some(RETRY_AFTER_CEILING)
         );
     }
 
