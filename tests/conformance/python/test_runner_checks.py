@@ -63,12 +63,13 @@ def test_substitutions_fill_strings_anywhere() -> None:
         substitute("${nothing.here}", saved)
 
 
-def test_normalising_masks_volatile_fields_and_drops_nulls_at_the_top() -> None:
+def test_normalising_masks_volatile_fields_and_keeps_nulls() -> None:
     result = {"id": "1", "createdAt": "t", "status": "A", "errorCode": None, "metadata": {"id": 1, "n": None}}
     assert normalise_result(result) == {
         "id": "<volatile>",
         "createdAt": "<volatile>",
         "status": "A",
+        "errorCode": None,
         "metadata": {"id": 1, "n": None},
     }
     assert normalise_result(None) is None
