@@ -89,7 +89,6 @@ def test_the_seeding_helper_takes_any_mapping_too(server: MockServer) -> None:
         server.seed_installation("ACTIVATED", metadata={1: 1})  # type: ignore[dict-item]
 
 
-@pytest.mark.xfail(strict=True, reason="needs core arbitrary_precision (main)")
 def test_an_integer_past_64_bits_keeps_every_digit(client: Client, server: MockServer) -> None:
     big = 2**64 + 1
     created = client.create_installation(metadata={"n": big, "nested": [-big]})
