@@ -145,3 +145,31 @@ fn a_huge_token_file_is_not_read_whole() {
     assert!(err.to_string().contains("larger than"), "{err}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_refused_token_file_fails_the_client_naming_it_once_without_nested_kinds() {
+    use pleo_installations::oauth::OAuthCredentials;
+    use pleo_installations::{Client, ErrorKind};
+    use std::sync::Arc;
+
+    let dir = shared_dir("client");
+    let path = dir.join("tokens.json");
+    let store = FileTokenStore::new(&path);
+    store.save(&tokens("r1")).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .oauth(OAuthCredentials {
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            tokens: tokens("r0"),
+            token_url: None,
+        })
+        .token_store(Arc::new(store))
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(err.message().contains("has mode 644"), "{err}");
+    assert!(!err.message().contains("internal:"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -232,7 +232,11 @@ pub(crate) fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) ->
         .is_some_and(|io| io.get_ref().is_none());
     let sdk_written =
         system_io || is_timeout(error) || error.is::<CallbackFailure>() || error.is::<Error>();
-    sdk_written.then(|| error.to_string())
+    // The SDK's own error without its kind: the error it becomes has a kind of its own.
+    sdk_written.then(|| match error.downcast_ref::<Error>() {
+        Some(sdk) => sdk.message().to_owned(),
+        None => error.to_string(),
+    })
 }
 
 #[cfg(test)]
