@@ -120,12 +120,9 @@ fn a_child_forked_while_a_parent_thread_refreshes_is_not_locked_out() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
 
-    use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
-    use pleo_installations::{Client, Secret};
+    use pleo_installations::Client;
 
     let server = MockServer::start().unwrap();
-    let app = server.oauth_client();
-    let (access, refresh) = server.issue_tokens(&app.client_id);
     // The first hook call (in the parent) holds the refresh lock until told to go on.
     let first = Arc::new(AtomicBool::new(true));
     let (entered, hook_entered) = mpsc::channel::<()>();
@@ -134,16 +131,7 @@ fn a_child_forked_while_a_parent_thread_refreshes_is_not_locked_out() {
     let first_call = first.clone();
     let client = Client::builder()
         .base_url(server.url())
-        .oauth(OAuthCredentials {
-            client_id: app.client_id.clone(),
-            client_secret: Secret::new(app.client_secret.clone()),
-            tokens: OAuthTokens {
-                access_token: Secret::new(access),
-                refresh_token: Secret::new(refresh),
-                expires_at: None,
-            },
-            token_url: None,
-        })
+        .oauth(common::oauth_credentials(&server))
         .total_timeout(Duration::from_secs(30))
         .on_tokens_refreshed(move |_| {
             if first_call.swap(false, Ordering::SeqCst) {

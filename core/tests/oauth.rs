@@ -7,27 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::FakeClock;
+use common::{FakeClock, oauth_credentials as credentials};
 use pleo_installations::Clock;
 use pleo_installations::oauth::{self, OAuthCredentials, OAuthTokens};
 use pleo_installations::{Client, ClientBuilder, ErrorKind, Secret};
 use pleo_installations_mock::{Fault, MockServer};
-
-/// Credentials for fresh tokens minted by the emulator, expiry unknown to the client.
-fn credentials(server: &MockServer) -> OAuthCredentials {
-    let client = server.oauth_client();
-    let (access, refresh) = server.issue_tokens(&client.client_id);
-    OAuthCredentials {
-        client_id: client.client_id.clone(),
-        client_secret: Secret::new(client.client_secret.clone()),
-        tokens: OAuthTokens {
-            access_token: Secret::new(access),
-            refresh_token: Secret::new(refresh),
-            expires_at: None,
-        },
-        token_url: None,
-    }
-}
 
 /// Calls `introspect` from `threads` threads at once; the errors of those that failed.
 fn introspect_from_threads(client: &Client, threads: usize) -> Vec<pleo_installations::Error> {

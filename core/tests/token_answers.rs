@@ -8,23 +8,15 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::{RawServer, read_head};
-use pleo_installations::oauth::{self, OAuthCredentials, OAuthEndpoints, OAuthTokens};
+use pleo_installations::oauth::{self, OAuthCredentials, OAuthEndpoints};
 use pleo_installations::{Client, ErrorKind, Secret};
 use pleo_installations_mock::{Fault, MockServer};
 use serde_json::{Value, json};
 
 fn credentials(server: &MockServer, token_url: Option<String>) -> OAuthCredentials {
-    let app = server.oauth_client();
-    let (access, refresh) = server.issue_tokens(&app.client_id);
     OAuthCredentials {
-        client_id: app.client_id.clone(),
-        client_secret: Secret::new(app.client_secret.clone()),
-        tokens: OAuthTokens {
-            access_token: Secret::new(access),
-            refresh_token: Secret::new(refresh),
-            expires_at: None,
-        },
         token_url,
+        ..common::oauth_credentials(server)
     }
 }
 

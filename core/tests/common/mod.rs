@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use pleo_installations::{Client, ClientBuilder, Clock, Random};
+use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
+use pleo_installations::{Client, ClientBuilder, Clock, Random, Secret};
 use pleo_installations_mock::MockServer;
 
 /// A clock whose sleeps return at once, advance its time and are recorded.
@@ -146,4 +147,21 @@ pub fn read_head(stream: &mut std::net::TcpStream) -> Vec<u8> {
         head.push(byte[0]);
     }
     head
+}
+
+/// OAuth credentials of the emulator's client with fresh tokens it minted, expiry unknown
+/// to the client, the token URL the default.
+pub fn oauth_credentials(server: &MockServer) -> OAuthCredentials {
+    let app = server.oauth_client();
+    let (access, refresh) = server.issue_tokens(&app.client_id);
+    OAuthCredentials {
+        client_id: app.client_id.clone(),
+        client_secret: Secret::new(app.client_secret.clone()),
+        tokens: OAuthTokens {
+            access_token: Secret::new(access),
+            refresh_token: Secret::new(refresh),
+            expires_at: None,
+        },
+        token_url: None,
+    }
 }
