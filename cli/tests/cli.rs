@@ -306,6 +306,9 @@ fn two_processes_sharing_a_token_file_refresh_once() {
         serde_json::json!({"access_token": access, "refresh_token": refresh}).to_string(),
     )
     .unwrap();
+    // Token files must be private to their user (the store refuses others).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
     server.expire_access_tokens();
     // A slow token endpoint: the second process arrives while the first one refreshes.
     server.push_fault(

@@ -4,17 +4,17 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::clock::{Clock, Random};
 use crate::config::{ClientBuilder, MAX_TIMEOUT, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
-    CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
+    CreateInstallation, Installation, InstallationStatus, Introspection, Response,
+    UpdateInstallation,
 };
 use crate::operation::Operation;
-use crate::transport::{Call, Reply, Transport};
+use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
 
 /// The first pause between two polls of [`Client::wait_for_status`], doubled up to the cap.
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -187,14 +187,18 @@ impl Client {
     }
 
     /// Sends `call` and decodes the response as `T`, keeping the raw reply.
-    pub(crate) fn fetch<T: DeserializeOwned>(
+    pub(crate) fn fetch<T: Response>(
         &self,
         call: &Call,
         deadline: Option<Instant>,
     ) -> Result<(T, Reply)> {
         let reply = self.send(call, deadline)?;
-        match serde_json::from_slice(&reply.body) {
-            Ok(value) => Ok((value, reply)),
+        match serde_json::from_slice::<T>(&reply.body) {
+            Ok(mut value) => {
+                // It decoded as JSON, so it is UTF-8.
+                value.keep_raw(String::from_utf8_lossy(&reply.body).into());
+                Ok((value, reply))
+            }
             Err(e) => Err(Error::new(
                 ErrorKind::Decode,
                 format!(
@@ -234,18 +238,27 @@ impl Call {
 
     pub(crate) fn create(request: &CreateInstallation) -> Result<Call> {
         request.validate()?;
-        Ok(Call::with_body(Operation::CreateInstallation, request))
+        Call::with_body(Operation::CreateInstallation, request)
     }
 
     pub(crate) fn update(request: &UpdateInstallation) -> Result<Call> {
         request.validate()?;
-        Ok(Call::with_body(Operation::UpdateInstallation, request))
+        Call::with_body(Operation::UpdateInstallation, request)
     }
 
-    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Call {
-        Call {
-            body: Some(serde_json::to_vec(body).expect("request models serialize to JSON")),
-            ..Call::bare(operation)
+    /// A call with a JSON body of at most [`MAX_REQUEST_BYTES`].
+    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Result<Call> {
+        let body = serde_json::to_vec(body).expect("request models serialize to JSON");
+        if body.len() > MAX_REQUEST_BYTES {
+            return Err(Error::invalid_argument(format!(
+                "{}: the request body is {} bytes, more than the {MAX_REQUEST_BYTES} the SDK sends (an installation that large could not be read back)",
+                operation.id(),
+                body.len()
+            )));
         }
+        Ok(Call {
+            body: Some(body),
+            ..Call::bare(operation)
+        })
     }
 }

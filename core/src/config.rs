@@ -4,13 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Url;
 use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
 use crate::auth::Credential;
 use crate::client::Client;
 use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
+use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
 use crate::oauth::session::OAuthSession;
 use crate::oauth::{
@@ -436,7 +436,7 @@ fn max_retries(value: Option<u32>) -> Result<u32> {
     }
 }
 
-/// The base URL without a trailing slash, refusing plain HTTP to anything but loopback.
+/// The base URL without a trailing slash, checked by [`credential_url`].
 fn base_url(config: &Config) -> Result<String> {
     let raw = match (&config.base_url, config.environment) {
         (Some(_), Some(_)) => {
@@ -447,42 +447,8 @@ fn base_url(config: &Config) -> Result<String> {
         (Some(url), None) => url.as_str(),
         (None, environment) => return Ok(environment.unwrap_or_default().base_url().to_owned()),
     };
-    let url = Url::parse(raw)
-        .map_err(|e| Error::invalid_argument(format!("base_url {raw:?} is not a URL: {e}")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid_argument(
-            "base_url must not contain a user name or password",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_argument(
-            "base_url must not contain a query or fragment",
-        ));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::invalid_argument(format!(
-                "base_url {raw:?} uses plain http:// to a host that is not loopback; use https://"
-            )));
-        }
-        other => {
-            return Err(Error::invalid_argument(format!(
-                "base_url scheme {other:?} is not supported; use https://"
-            )));
-        }
-    }
+    let url = credential_url("base_url", raw)?;
     Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]
@@ -598,7 +564,7 @@ mod tests {
             (r#"{"api_key": "k", "max_retries": 11}"#, "max_retries"),
             (
                 r#"{"api_key": "k", "max_retries": -1}"#,
-                "max_retries: invalid value",
+                "max_retries: invalid",
             ),
             (
                 r#"{"api_key": "k", "timeout_ms": "5"}"#,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
+use reqwest::{NoProxy, Proxy};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::chain;
@@ -21,18 +22,40 @@ pub(crate) fn http_client(
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-    HttpClient::builder()
+    let mut builder = HttpClient::builder()
         .default_headers(headers)
         .user_agent(user_agent)
         .connect_timeout(connect_timeout)
         .redirect(Policy::none())
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Internal,
-                format!("could not build the HTTP client: {}", chain(&e)),
-            )
-        })
+        .no_proxy();
+    if let Some(proxy) = https_proxy() {
+        builder = builder.proxy(proxy);
+    }
+    builder.build().map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("could not build the HTTP client: {}", chain(&e)),
+        )
+    })
+}
+
+/// The proxy for `https` requests from the environment (`HTTPS_PROXY`, else `ALL_PROXY`, in
+/// either case; `NO_PROXY` honoured). Plain `http` requests, which go to loopback hosts
+/// only, never go through a proxy: a proxy would receive their credentials in clear text.
+fn https_proxy() -> Option<Proxy> {
+    let (name, url) = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .find_map(|name| {
+            let value = std::env::var(name).ok()?;
+            (!value.trim().is_empty()).then_some((name, value))
+        })?;
+    match Proxy::https(url.trim()) {
+        Ok(proxy) => Some(proxy.no_proxy(NoProxy::from_env())),
+        Err(_) => {
+            log::warn!("{name} is not a proxy URL: requests go without a proxy");
+            None
+        }
+    }
 }
 
 /// The HTTP client of one SDK client, which stays usable in a child process.

@@ -15,6 +15,7 @@ use crate::models::{
 };
 use crate::operation::Operation;
 use crate::transport::{Call, Reply};
+use crate::unique_keys;
 
 /// The id of the SDK's own operation that waits for a status (not an API operation).
 pub const WAIT_FOR_STATUS: &str = "waitForStatus";
@@ -127,7 +128,12 @@ pub(crate) fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Resu
     };
     let value = match json.trim() {
         "" => Value::Null,
-        text => serde_json::from_str(text).map_err(invalid)?,
+        text => {
+            unique_keys::check(text).map_err(|e| {
+                Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
+            })?;
+            serde_json::from_str(text).map_err(invalid)?
+        }
     };
     let object = match value {
         Value::Null => Value::Object(Map::new()),

@@ -18,6 +18,7 @@ mod auth;
 mod client;
 mod clock;
 mod config;
+mod credential_url;
 mod error;
 mod http;
 mod json;
@@ -26,6 +27,7 @@ pub mod oauth;
 mod operation;
 mod retry;
 mod transport;
+mod unique_keys;
 
 pub use auth::Secret;
 pub use client::Client;
@@ -40,8 +42,8 @@ pub use models::{
     InstallationStatus, Introspection, Metadata, UpdateInstallation,
 };
 pub use operation::Operation;
-pub use retry::MAX_RETRY_AFTER;
-pub use transport::MAX_RESPONSE_BYTES;
+pub use retry::{MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
+pub use transport::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 pub use uuid::Uuid;
 
 /// This library's version.

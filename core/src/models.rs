@@ -4,6 +4,7 @@
 //! `Unknown` variant that keeps the string. Requests are strict: they name known values only.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -160,6 +161,17 @@ pub struct Installation {
     /// Fields this version of the SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    #[serde(skip)]
+    raw: Raw,
+}
+
+impl Installation {
+    /// The server's JSON of this installation exactly as received (a key it left out stays
+    /// out, a `null` stays `null`, numbers keep every digit); `None` for a value that did
+    /// not come from a response. The fields above are the typed view, with defaults.
+    pub fn raw_json(&self) -> Option<&str> {
+        self.raw.0.as_deref()
+    }
 }
 
 /// The body of a create: both fields optional (the server defaults to `ACTIVATED`).
@@ -237,6 +249,51 @@ pub struct Introspection {
     /// Fields this version of the SDK does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    #[serde(skip)]
+    raw: Raw,
+}
+
+impl Introspection {
+    /// The server's JSON exactly as received (the envelope with `data`); `None` for a value
+    /// that did not come from a response.
+    pub fn raw_json(&self) -> Option<&str> {
+        self.raw.0.as_deref()
+    }
+}
+
+/// The JSON a result was decoded from. Not part of its value: equality and `Debug` leave
+/// it out (the typed fields say the same).
+#[derive(Clone, Default)]
+struct Raw(Option<Arc<str>>);
+
+impl PartialEq for Raw {
+    fn eq(&self, _: &Raw) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// A result model that keeps the JSON it was decoded from.
+pub(crate) trait Response: serde::de::DeserializeOwned {
+    /// Keeps `raw`, the text this value was decoded from.
+    fn keep_raw(&mut self, raw: Arc<str>);
+}
+
+impl Response for Installation {
+    fn keep_raw(&mut self, raw: Arc<str>) {
+        self.raw = Raw(Some(raw));
+    }
+}
+
+impl Response for Introspection {
+    fn keep_raw(&mut self, raw: Arc<str>) {
+        self.raw = Raw(Some(raw));
+    }
 }
 
 /// The client (application) a credential belongs to.

@@ -59,15 +59,22 @@ pub(crate) fn backoff(retry: u32, random: &dyn Random) -> Duration {
     base.mul_f64(0.5 + 0.5 * unit)
 }
 
-/// Parses a `Retry-After` value: delay seconds or an HTTP date, relative to `now`.
+/// The longest `Retry-After` reported (a year); a server asking for longer, or for more
+/// seconds than a number holds, is reported as asking for this.
+pub const RETRY_AFTER_CEILING: Duration = Duration::from_secs(365 * 86_400);
+
+/// Parses a `Retry-After` value: delay seconds or an HTTP date, relative to `now`; at most
+/// [`RETRY_AFTER_CEILING`].
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Too many digits for a u64 is still a (very long) number of seconds.
-        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+        value.parse().map_or(Duration::MAX, Duration::from_secs)
+    } else {
+        let date = httpdate::parse_http_date(value).ok()?;
+        date.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(RETRY_AFTER_CEILING))
 }
 
 #[cfg(test)]
@@ -112,7 +119,7 @@ mod tests {
         assert_eq!(parse_retry_after("1.5", now), None);
         assert_eq!(
             parse_retry_after("99999999999999999999999", now),
-            Some(Duration::MAX)
+            Some(RETRY_AFTER_CEILING)
         );
     }
 

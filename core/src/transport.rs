@@ -16,13 +16,17 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpPool;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
-use crate::retry::{self, Failure, MAX_RETRY_AFTER};
+use crate::retry::{self, Failure, MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
 
 /// The largest response body the client reads; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
+/// The largest request body the client sends; a larger one is `invalid_argument`, sent
+/// never. As large as the largest response read: the installation it makes comes back.
+pub const MAX_REQUEST_BYTES: usize = MAX_RESPONSE_BYTES;
+
 /// How much of an error response's body is read (enough for its message and excerpt).
-const ERROR_EXCERPT_BYTES: u64 = 64 * 1024;
+const ERROR_EXCERPT_BYTES: usize = 64 * 1024;
 
 const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
@@ -121,10 +125,14 @@ impl Transport {
             }
             let delay = match error.retry_after() {
                 Some(wait) if wait > MAX_RETRY_AFTER => {
+                    let after = if wait >= RETRY_AFTER_CEILING {
+                        "a year or more".to_owned()
+                    } else {
+                        format!("{} s", wait.as_secs())
+                    };
                     let message = format!(
-                        "{}; the server asks to retry after {} s, beyond the {} s the SDK waits",
+                        "{}; the server asks to retry after {after}, beyond the {} s the SDK waits",
                         error.message(),
-                        wait.as_secs(),
                         MAX_RETRY_AFTER.as_secs()
                     );
                     return Err(error.with_message(message));
@@ -278,7 +286,7 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if status.is_success() {
-            let body = read_capped(response).map_err(|failed| {
+            let body = read_capped(response, MAX_RESPONSE_BYTES).map_err(|failed| {
                 let (error, failure) = match failed {
                     BodyError::TooLarge => (
                         Error::new(
@@ -292,7 +300,7 @@ impl Transport {
                         Failure::Permanent,
                     ),
                     BodyError::Io(e) => (
-                        io_error(operation, &e, timeout, cut_short),
+                        body_error(operation, status.as_u16(), &e, timeout, cut_short),
                         Failure::Ambiguous,
                     ),
                 };
@@ -311,7 +319,7 @@ impl Transport {
             });
         }
         // The status decides an error; its body is only an excerpt, read as far as it goes.
-        let body = read_excerpt(response);
+        let body = read_excerpt(response, ERROR_EXCERPT_BYTES);
         let code = status.as_u16();
         let (kind, failure, message) = if status.is_client_error() || status.is_server_error() {
             let reason = status.canonical_reason().unwrap_or("");
@@ -321,10 +329,16 @@ impl Transport {
                 message.push_str(&said);
             }
             (ErrorKind::from_status(code), Failure::Status(code), message)
-        } else {
+        } else if status.is_redirection() {
             let to = location.map(|l| format!(" to {l}")).unwrap_or_default();
             let message = format!(
-                "{}: unexpected HTTP {code}{to}; redirects are not followed",
+                "{}: unexpected HTTP {code} redirect{to}; redirects are not followed",
+                operation.id()
+            );
+            (ErrorKind::Decode, Failure::Permanent, message)
+        } else {
+            let message = format!(
+                "{}: the server answered with status {code}, which is not a final HTTP answer (200-599)",
                 operation.id()
             );
             (ErrorKind::Decode, Failure::Permanent, message)
@@ -382,13 +396,21 @@ pub(crate) fn classify(error: &reqwest::Error) -> (ErrorKind, Failure) {
     }
 }
 
-enum BodyError {
+/// Why a body could not be read.
+pub(crate) enum BodyError {
+    /// It is longer than the limit (declared or as read).
     TooLarge,
+    /// The connection failed or timed out while it was being read.
     Io(std::io::Error),
 }
 
-fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
-    let limit = MAX_RESPONSE_BYTES as u64;
+/// A response body of at most `max` bytes: refused at once when its declared length is
+/// larger, and never read further than `max + 1` bytes.
+pub(crate) fn read_capped(
+    response: Response,
+    max: usize,
+) -> std::result::Result<Vec<u8>, BodyError> {
+    let limit = max as u64;
     match response.content_length() {
         Some(length) if length > limit => Err(BodyError::TooLarge),
         // A declared length is enforced by the HTTP layer: read it in one go.
@@ -402,7 +424,7 @@ fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
                 .take(limit + 1)
                 .read_to_end(&mut body)
                 .map_err(BodyError::Io)?;
-            if body.len() > MAX_RESPONSE_BYTES {
+            if body.len() > max {
                 return Err(BodyError::TooLarge);
             }
             Ok(body)
@@ -410,35 +432,48 @@ fn read_capped(response: Response) -> std::result::Result<Vec<u8>, BodyError> {
     }
 }
 
-/// The start of an error response's body; a body that breaks off or runs long is cut.
-fn read_excerpt(response: Response) -> Vec<u8> {
+/// The first `max` bytes of an error response's body; a body that breaks off or runs long
+/// is cut.
+pub(crate) fn read_excerpt(response: Response, max: usize) -> Vec<u8> {
     let mut body = Vec::new();
-    let _ = response.take(ERROR_EXCERPT_BYTES).read_to_end(&mut body);
+    let _ = response.take(max as u64).read_to_end(&mut body);
     body
 }
 
-fn io_error(
+/// Whether an I/O error while reading a body was a timeout.
+pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
+}
+
+/// The error for a 2xx answer whose body broke off or did not arrive in time.
+fn body_error(
     operation: Operation,
+    status: u16,
     error: &std::io::Error,
     timeout: Duration,
     cut_short: bool,
 ) -> Error {
-    let timed_out = error.kind() == std::io::ErrorKind::TimedOut
-        || error
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout);
-    if timed_out {
+    let id = operation.id();
+    if is_timeout(error) {
+        let limit = timeout.as_millis();
+        let why = if cut_short {
+            format!("before the call's overall deadline ({limit} ms left for this attempt)")
+        } else {
+            format!("within {limit} ms")
+        };
         Error::new(
             ErrorKind::Timeout,
-            timeout_message(operation, timeout, cut_short),
+            format!("{id}: the server answered HTTP {status}, but its body did not arrive {why}"),
         )
     } else {
         Error::new(
             ErrorKind::Connection,
             format!(
-                "{}: connection failed while reading the response: {}",
-                operation.id(),
+                "{id}: the server answered HTTP {status}, but the connection failed while its body was read: {}",
                 chain(error)
             ),
         )

@@ -113,3 +113,59 @@ fn wait_for(pid: libc::pid_t, limit: Duration) -> Option<i32> {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_child_forked_while_a_parent_thread_refreshes_is_not_locked_out() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+
+    use pleo_installations::Client;
+
+    let server = MockServer::start().unwrap();
+    // The first hook call (in the parent) holds the refresh lock until told to go on.
+    let first = Arc::new(AtomicBool::new(true));
+    let (entered, hook_entered) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let released = std::sync::Mutex::new(released);
+    let first_call = first.clone();
+    let client = Client::builder()
+        .base_url(server.url())
+        .oauth(common::oauth_credentials(&server))
+        .total_timeout(Duration::from_secs(30))
+        .on_tokens_refreshed(move |_| {
+            if first_call.swap(false, Ordering::SeqCst) {
+                let _ = entered.send(());
+                let _ = released.lock().unwrap().recv();
+            }
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let refreshing = {
+        let client = client.clone();
+        std::thread::spawn(move || client.refresh_tokens())
+    };
+    hook_entered.recv().unwrap();
+
+    // SAFETY: the child only calls the SDK and then `_exit`s; the parent waits for it.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork failed");
+    if pid == 0 {
+        let code = match client.introspect() {
+            Ok(_) => 0,
+            Err(_) => 4,
+        };
+        // SAFETY: ends the child without running the parent's destructors or harness.
+        unsafe { libc::_exit(code) };
+    }
+    let status = wait_for(pid, Duration::from_secs(10));
+    release.send(()).unwrap();
+    refreshing.join().unwrap().unwrap();
+    assert_eq!(
+        status,
+        Some(0),
+        "the child waited for the parent's refresh lock"
+    );
+    client.introspect().unwrap();
+}

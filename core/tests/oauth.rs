@@ -7,27 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use common::FakeClock;
+use common::{FakeClock, oauth_credentials as credentials};
 use pleo_installations::Clock;
 use pleo_installations::oauth::{self, OAuthCredentials, OAuthTokens};
 use pleo_installations::{Client, ClientBuilder, ErrorKind, Secret};
 use pleo_installations_mock::{Fault, MockServer};
-
-/// Credentials for fresh tokens minted by the emulator, expiry unknown to the client.
-fn credentials(server: &MockServer) -> OAuthCredentials {
-    let client = server.oauth_client();
-    let (access, refresh) = server.issue_tokens(&client.client_id);
-    OAuthCredentials {
-        client_id: client.client_id.clone(),
-        client_secret: Secret::new(client.client_secret.clone()),
-        tokens: OAuthTokens {
-            access_token: Secret::new(access),
-            refresh_token: Secret::new(refresh),
-            expires_at: None,
-        },
-        token_url: None,
-    }
-}
 
 /// Calls `introspect` from `threads` threads at once; the errors of those that failed.
 fn introspect_from_threads(client: &Client, threads: usize) -> Vec<pleo_installations::Error> {
@@ -596,4 +580,54 @@ fn a_store_error_quoting_a_token_stays_out_of_the_message() {
         err.message().contains("the lock callback returned 5"),
         "{err}"
     );
+}
+
+#[test]
+fn a_store_write_that_landed_but_reported_failure_is_recognised_next_call() {
+    use pleo_installations::oauth::{CallbackTimeout, FileTokenStore, StoreError, TokenStore};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Writes, then says it timed out, once (a store answering after the deadline).
+    struct LateStore {
+        inner: FileTokenStore,
+        late: AtomicBool,
+    }
+    impl TokenStore for LateStore {
+        fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
+            self.inner.load()
+        }
+        fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
+            self.inner.lock(wait)
+        }
+        fn compare_and_swap(
+            &self,
+            expected: &Secret,
+            tokens: &OAuthTokens,
+        ) -> Result<bool, StoreError> {
+            let swapped = self.inner.compare_and_swap(expected, tokens)?;
+            if self.late.swap(false, Ordering::SeqCst) {
+                return Err(Box::new(CallbackTimeout(Duration::from_millis(1))));
+            }
+            Ok(swapped)
+        }
+    }
+
+    let server = MockServer::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("pleo-late-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Arc::new(LateStore {
+        inner: FileTokenStore::new(dir.join("tokens.json")),
+        late: AtomicBool::new(false),
+    });
+    let client = builder(&server, credentials(&server))
+        .token_store(store.clone())
+        .build()
+        .unwrap();
+    store.late.store(true, Ordering::SeqCst);
+    let err = client.refresh_tokens().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    client.introspect().unwrap();
+    client.refresh_tokens().unwrap();
+    assert_eq!(server.token_requests(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -250,3 +250,70 @@ fn base64_of(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+#[test]
+fn numbers_in_metadata_keep_every_digit_end_to_end() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    let digits = [
+        "18446744073709551617",
+        "-18446744073709551617",
+        "340282366920938463463374607431768211457",
+        "0.1000000000000000055511151231257827",
+        "12345678901234567890.5",
+        "1e+400",
+    ];
+    let fields: Vec<String> = digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("\"n{i}\": {d}"))
+        .collect();
+    let request = format!("{{\"metadata\": {{{}}}}}", fields.join(", "));
+    let created = client
+        .call_json("createClientInstallation", &request)
+        .unwrap();
+    let fetched = client.call_json("getClientInstallation", "{}").unwrap();
+    let typed = client.get_installation(None).unwrap();
+    for (i, d) in digits.iter().enumerate() {
+        assert!(created.contains(d), "{d} in {created}");
+        assert!(fetched.contains(d), "{d} in {fetched}");
+        assert_eq!(typed.metadata[&format!("n{i}")].to_string(), *d);
+    }
+}
+
+#[test]
+fn a_request_body_too_large_to_send_fails_at_once_and_sends_nothing() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    let big = "x".repeat(pleo_installations::MAX_REQUEST_BYTES);
+    let update = UpdateInstallation::new(InstallationStatus::Activated)
+        .metadata(metadata(json!({ "blob": big })));
+    let err = client.update_installation(&update).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(err.message().contains("bytes"), "{err}");
+    assert_eq!(err.attempts(), 0);
+    let request = json!({"status": "ACTIVATED", "metadata": {"blob": big}}).to_string();
+    let err = client
+        .call_json("createClientInstallation", &request)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(server.journal().is_empty(), "nothing is sent");
+}
+
+#[test]
+fn a_request_naming_a_key_twice_is_refused_not_half_sent() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    for request in [
+        r#"{"metadata": {"plan": "gold", "plan": "free"}}"#,
+        r#"{"status": "ACTIVATED", "status": "ERROR"}"#,
+        r#"{"metadata": {"o": {"k": 1, "k": 2}}}"#,
+    ] {
+        let err = client
+            .call_json("createClientInstallation", request)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{request}: {err}");
+        assert!(err.message().contains("twice"), "{request}: {err}");
+    }
+    assert!(server.journal().is_empty(), "nothing is sent");
+}

@@ -72,3 +72,53 @@ fn a_connection_closed_during_the_tls_handshake_counts_as_unsent() {
     assert_eq!(err.attempts(), 3);
     assert_eq!(server.connections(), 3);
 }
+
+#[test]
+fn statuses_that_are_no_final_answer_are_not_called_redirects() {
+    for status in [101, 600, 999] {
+        let response =
+            format!("HTTP/1.1 {status} Odd\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let server = RawServer::start(Some(response.into_bytes()));
+        let err = client(server.url("http")).introspect().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{status}: {err}");
+        assert!(!err.message().contains("redirect"), "{status}: {err}");
+        assert!(
+            err.message().contains(&status.to_string()),
+            "{status}: {err}"
+        );
+    }
+    let response = "HTTP/1.1 302 Found\r\nlocation: https://elsewhere.example/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let server = RawServer::start(Some(response.as_bytes().to_vec()));
+    let err = client(server.url("http")).introspect().unwrap_err();
+    assert!(
+        err.message().contains("redirects are not followed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_success_whose_body_times_out_says_the_answer_came_but_not_its_body() {
+    let server = RawServer::serve(|mut stream| {
+        use std::io::Write;
+        common::read_head(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{\"id\"");
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    });
+    let client = Client::builder()
+        .base_url(server.url("http"))
+        .api_key("k")
+        .timeout(std::time::Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let err = client
+        .create_installation(&CreateInstallation::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert_eq!(err.status(), Some(201));
+    assert!(
+        err.message()
+            .contains("answered HTTP 201, but its body did not arrive within 500 ms"),
+        "{err}"
+    );
+    assert!(!err.message().contains("no response"), "{err}");
+}

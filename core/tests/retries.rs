@@ -190,6 +190,30 @@ fn retry_after_beyond_sixty_seconds_gives_up_at_once() {
 }
 
 #[test]
+fn a_retry_after_past_any_number_is_reported_as_the_ceiling_not_a_wrapped_value() {
+    let server = with_installation();
+    let (client, _clock) = fake_time_client(&server, 2);
+    let year = pleo_installations::RETRY_AFTER_CEILING;
+    for value in [
+        "99999999999999999999999",
+        "18446744073709551615",
+        "31536001",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        server.push_fault(Fault::status(429).with_retry_after(value));
+        let err = client.get_installation(None).unwrap_err();
+        assert_eq!(err.retry_after(), Some(year), "{value}");
+        assert_eq!(
+            err.to_json()["retry_after"],
+            year.as_secs() as f64,
+            "{value}"
+        );
+        assert!(err.message().contains("a year or more"), "{value}: {err}");
+        assert!(!err.message().contains("18446744073709551615"), "{err}");
+    }
+}
+
+#[test]
 fn no_retry_is_started_that_would_end_past_the_deadline() {
     let server = with_installation();
     let clock = common::FakeClock::new();

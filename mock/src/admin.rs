@@ -1,9 +1,14 @@
 //! The admin HTTP API under `/__mock/`: control an emulator running in another process
 //! (e.g. `pleo-installations mock`). No authentication; never journaled; never faulted.
+//!
+//! Reads that can be large (journal, installations, faults) take a snapshot under the
+//! lock and serialise it on tokio's blocking pool ([`json_off_thread`]), so that neither
+//! the lock nor the server's one thread is held while megabytes of JSON are written.
 
 use std::time::Duration;
 
 use hyper::{Method, StatusCode};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::emulator::Emulator;
@@ -23,7 +28,7 @@ pub(crate) fn is_admin(path: &str) -> bool {
 }
 
 /// Answers one admin request.
-pub(crate) fn handle(
+pub(crate) async fn handle(
     emulator: &Emulator,
     method: &Method,
     path: &str,
@@ -32,7 +37,9 @@ pub(crate) fn handle(
     let resource = path.strip_prefix(PREFIX).unwrap_or(path);
     let allow = match resource {
         "/health" => "GET",
-        "/faults" | "/journal" | "/installations" => "GET, POST, DELETE",
+        "/faults" | "/installations" => "GET, POST, DELETE",
+        "/journal" => "GET, DELETE",
+        "/journal/stats" => "GET",
         "/reset" | "/clock" | "/expire-access-tokens" | "/oauth/tokens" => "POST",
         "/oauth/stats" => "GET",
         _ => {
@@ -41,7 +48,7 @@ pub(crate) fn handle(
                 "not_found",
                 format!(
                     "no admin route {method} {path}; the admin API has /__mock/health, /__mock/faults, \
-                     /__mock/journal, /__mock/installations, /__mock/reset, /__mock/clock, \
+                     /__mock/journal, /__mock/journal/stats, /__mock/installations, /__mock/reset, /__mock/clock, \
                      /__mock/expire-access-tokens, /__mock/oauth/stats and /__mock/oauth/tokens"
                 ),
             )
@@ -49,45 +56,57 @@ pub(crate) fn handle(
         }
     };
     let result = match (resource, method.clone()) {
-        ("/health", Method::GET) => Ok(ok(json!({"status": "ok"}))),
-        ("/faults", Method::GET) => Ok(ok(Value::Array(emulator.faults().list()))),
+        ("/health", Method::GET) => Ok(ok(&json!({"status": "ok"}))),
+        ("/faults", Method::GET) => {
+            let faults = emulator.faults().snapshot();
+            Ok(
+                json_off_thread(move || faults.iter().map(Fault::to_json).collect::<Vec<_>>())
+                    .await,
+            )
+        }
         ("/faults", Method::POST) => push_faults(emulator, body),
         ("/faults", Method::DELETE) => {
             emulator.faults().clear();
-            Ok(ok(json!({"status": "ok"})))
+            Ok(ok(&json!({"status": "ok"})))
         }
-        ("/journal", Method::GET) => Ok(response::json(StatusCode::OK, &emulator.journal().entries())),
+        ("/journal", Method::GET) => {
+            let snapshot = emulator.journal().snapshot();
+            Ok(json_off_thread(move || snapshot).await)
+        }
+        ("/journal/stats", Method::GET) => Ok(ok(&emulator.journal().stats())),
         ("/journal", Method::DELETE) => {
             emulator.journal().clear();
-            Ok(ok(json!({"status": "ok"})))
+            Ok(ok(&json!({"status": "ok"})))
         }
-        ("/installations", Method::GET) => Ok(ok(Value::Array(
-            emulator
-                .installations()
-                .list()
-                .into_iter()
-                .map(|(client_id, installation)| {
-                    json!({"client_id": client_id, "installation": installation})
-                })
-                .collect(),
-        ))),
+        ("/installations", Method::GET) => {
+            let installations = emulator.installations().list();
+            Ok(json_off_thread(move || {
+                installations
+                    .into_iter()
+                    .map(|(client_id, installation)| {
+                        json!({"client_id": client_id, "installation": installation})
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await)
+        }
         ("/installations", Method::POST) => seed(emulator, body),
         ("/installations", Method::DELETE) => {
             emulator.installations().clear();
-            Ok(ok(json!({"status": "ok"})))
+            Ok(ok(&json!({"status": "ok"})))
         }
         ("/reset", Method::POST) => {
             emulator.reset();
-            Ok(ok(json!({"status": "ok"})))
+            Ok(ok(&json!({"status": "ok"})))
         }
         ("/clock", Method::POST) => advance_clock(emulator, body),
         ("/expire-access-tokens", Method::POST) => {
             let expired = emulator.oauth().expire_access_tokens();
-            Ok(ok(json!({"expired": expired})))
+            Ok(ok(&json!({"expired": expired})))
         }
         ("/oauth/stats", Method::GET) => {
             let oauth = emulator.oauth();
-            Ok(ok(json!({
+            Ok(ok(&json!({
                 "token_requests": oauth.token_requests(),
                 "refreshes": oauth.refreshes(),
             })))
@@ -98,8 +117,27 @@ pub(crate) fn handle(
     result.unwrap_or_else(ApiError::into_response)
 }
 
-fn ok(value: Value) -> HttpResponse {
-    response::json(StatusCode::OK, &value)
+fn ok(value: &impl Serialize) -> HttpResponse {
+    response::json(StatusCode::OK, value)
+}
+
+/// A `200` with the JSON of what `build` returns, built and serialised on tokio's
+/// blocking pool while the server's thread goes on serving other connections.
+async fn json_off_thread<T, F>(build: F) -> HttpResponse
+where
+    T: Serialize,
+    F: FnOnce() -> T + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || ok(&build()))
+        .await
+        .unwrap_or_else(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the emulator failed to serialise its answer",
+            )
+            .into_response()
+        })
 }
 
 fn parse(body: &[u8]) -> Result<Value, ApiError> {
@@ -119,7 +157,7 @@ fn push_faults(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiErro
     for fault in faults {
         queue.push(fault);
     }
-    Ok(ok(json!({"pending_faults": queue.len()})))
+    Ok(ok(&json!({"pending_faults": queue.len()})))
 }
 
 /// `POST /__mock/installations`: puts an installation in place; answers it.
@@ -129,7 +167,7 @@ fn seed(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiError> {
     let installation = emulator
         .seed(&seed)
         .map_err(|e| ApiError::bad_request("invalid_installation", e.to_string()))?;
-    Ok(ok(installation))
+    Ok(ok(&installation))
 }
 
 /// `POST /__mock/clock` `{"advance_ms": n}`: moves the clock of token and code expiry.
@@ -150,7 +188,7 @@ fn advance_clock(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiEr
         .oauth()
         .advance_clock(Duration::from_millis(advance));
     Ok(ok(
-        json!({"offset_ms": u64::try_from(offset.as_millis()).unwrap_or(u64::MAX)}),
+        &json!({"offset_ms": u64::try_from(offset.as_millis()).unwrap_or(u64::MAX)}),
     ))
 }
 
@@ -177,7 +215,7 @@ fn issue_tokens(emulator: &Emulator, body: &[u8]) -> Result<HttpResponse, ApiErr
     let issued = emulator
         .issue_tokens(client_id)
         .map_err(|e| invalid(e.to_string()))?;
-    Ok(ok(json!({
+    Ok(ok(&json!({
         "access_token": issued.access_token,
         "refresh_token": issued.refresh_token,
         "expires_in": issued.expires_in,

@@ -13,6 +13,14 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default number of requests the journal keeps (the oldest are dropped first).
 pub const DEFAULT_JOURNAL_LIMIT: usize = 10_000;
 
+/// The default byte budget of the journal: 16 MiB of bodies, headers and paths (the
+/// oldest requests are dropped first).
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// The default number of bytes of each request body the journal keeps: 64 KiB (a longer
+/// body is kept cut, with `body_truncated: true` and its `body_size`).
+pub const DEFAULT_JOURNAL_BODY_BYTES: usize = 64 * 1024;
+
 /// The configuration of a [`MockServer`](crate::MockServer).
 ///
 /// Build it from [`MockConfig::default`] and change what you need:
@@ -37,6 +45,16 @@ pub struct MockConfig {
     pub credentials: Vec<MockCredential>,
     /// How many API requests the journal keeps; the oldest are dropped first; `0` keeps none.
     pub journal_limit: usize,
+    /// How many bytes the journal keeps ([`DEFAULT_JOURNAL_MAX_BYTES`], 16 MiB, by
+    /// default): the oldest requests are dropped first so that the lengths of their
+    /// methods, paths, headers, bodies and request ids, plus 256 bytes per request and 48
+    /// per header for bookkeeping, stay within it; `0` keeps none. The newest request is
+    /// always kept, its body cut to fit if need be.
+    pub journal_max_bytes: usize,
+    /// How many bytes of each request body the journal keeps
+    /// ([`DEFAULT_JOURNAL_BODY_BYTES`], 64 KiB, by default); a longer body is kept cut (at a
+    /// character boundary), with `body_truncated: true` and `body_size` its whole size.
+    pub journal_body_bytes: usize,
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
     /// The OAuth clients `/oauth/authorize` and `/oauth/token` accept; by default
@@ -57,6 +75,8 @@ impl Default for MockConfig {
                 MockCredential::default_access_token(),
             ],
             journal_limit: DEFAULT_JOURNAL_LIMIT,
+            journal_max_bytes: DEFAULT_JOURNAL_MAX_BYTES,
+            journal_body_bytes: DEFAULT_JOURNAL_BODY_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             oauth_clients: vec![MockOAuthClient::default_client()],
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,

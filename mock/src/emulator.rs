@@ -9,7 +9,7 @@ use crate::config::MockConfig;
 use crate::credentials::{self, CredentialStore, MockCredential, Unauthorized};
 use crate::error::MockError;
 use crate::faults::FaultQueue;
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalLimits};
 use crate::oauth::tokens::Issued;
 use crate::oauth::{OAuth, endpoints};
 use crate::state::{Installations, SeedInstallation};
@@ -24,6 +24,7 @@ pub(crate) struct Emulator {
     journal: Mutex<Journal>,
     oauth: Mutex<OAuth>,
     max_body_bytes: usize,
+    journal_limits: JournalLimits,
 }
 
 /// Locks `mutex`, recovering the data if a panic ever poisoned it.
@@ -35,16 +36,22 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Emulator {
     pub(crate) fn new(config: &MockConfig) -> Emulator {
+        let journal_limits = JournalLimits {
+            max_entries: config.journal_limit,
+            max_bytes: config.journal_max_bytes,
+            max_body_bytes: config.journal_body_bytes,
+        };
         Emulator {
             credentials: Mutex::new(CredentialStore::new(config.credentials.clone())),
             installations: Mutex::new(Installations::default()),
             faults: Mutex::new(FaultQueue::default()),
-            journal: Mutex::new(Journal::new(config.journal_limit)),
+            journal: Mutex::new(Journal::new(journal_limits)),
             oauth: Mutex::new(OAuth::new(
                 config.oauth_clients.clone(),
                 config.access_token_lifetime,
             )),
             max_body_bytes: config.max_body_bytes,
+            journal_limits,
         }
     }
 
@@ -60,8 +67,15 @@ impl Emulator {
         lock(&self.faults)
     }
 
+    /// The journal. Hold it only to record an entry built beforehand
+    /// ([`JournalLimits::entry`]) or to take a snapshot; copy or serialise after releasing it.
     pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
         lock(&self.journal)
+    }
+
+    /// The journal's caps (no lock needed: they never change).
+    pub(crate) fn journal_limits(&self) -> &JournalLimits {
+        &self.journal_limits
     }
 
     /// The OAuth state. Lock order: `credentials` may be held while taking this lock,

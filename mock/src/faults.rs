@@ -262,8 +262,10 @@ impl FaultQueue {
         self.queue.len()
     }
 
-    pub(crate) fn list(&self) -> Vec<Value> {
-        self.queue.iter().map(Fault::to_json).collect()
+    /// Copies of the queued faults, in order (take it under the lock, describe them with
+    /// [`Fault::to_json`] after releasing it).
+    pub(crate) fn snapshot(&self) -> Vec<Fault> {
+        self.queue.iter().cloned().collect()
     }
 
     /// Takes one use of the first fault that applies to `operation_id`.

@@ -47,14 +47,17 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-pub use config::{DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, MockConfig};
+pub use config::{
+    DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_LIMIT, DEFAULT_JOURNAL_MAX_BYTES,
+    DEFAULT_MAX_BODY_BYTES, MockConfig,
+};
 pub use credentials::{
     CredentialKind, DEFAULT_ACCESS_TOKEN, DEFAULT_API_KEY, DEFAULT_COMPANY_ID, DEFAULT_SCOPE,
     MockCredential,
 };
 pub use error::MockError;
 pub use faults::{Fault, MALFORMED_BODY};
-pub use journal::RecordedRequest;
+pub use journal::{JournalStats, RecordedRequest};
 pub use oauth::{
     Consent, DEFAULT_ACCESS_TOKEN_LIFETIME, DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET,
     DEFAULT_OAUTH_REDIRECT_URI, MockOAuthClient,
@@ -162,9 +165,20 @@ impl MockServer {
         self.emulator.faults().len()
     }
 
-    /// The API requests received so far, oldest first (admin requests are not recorded).
+    /// The API requests received so far, oldest first (admin requests are not recorded),
+    /// within the journal's bounds ([`MockConfig::journal_limit`],
+    /// [`MockConfig::journal_max_bytes`], [`MockConfig::journal_body_bytes`]).
+    ///
+    /// The lock is held only to take a snapshot; the copy is made after releasing it, so
+    /// that the server keeps answering meanwhile.
     pub fn journal(&self) -> Vec<RecordedRequest> {
-        self.emulator.journal().entries()
+        let snapshot = self.emulator.journal().snapshot();
+        snapshot.to_vec()
+    }
+
+    /// How much the journal holds and has dropped or cut (see [`JournalStats`]).
+    pub fn journal_stats(&self) -> JournalStats {
+        self.emulator.journal().stats()
     }
 
     /// Forgets the recorded requests.

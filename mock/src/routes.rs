@@ -20,7 +20,7 @@ use crate::admin;
 use crate::credentials::{CredentialKind, MockCredential, Unauthorized};
 use crate::emulator::Emulator;
 use crate::faults::Effect;
-use crate::journal::RecordedRequest;
+use crate::journal::Received;
 use crate::models::{
     CreateRequest, ExternalClientModel, ExternalClientModelDetails, UpdateRequest,
 };
@@ -69,7 +69,7 @@ async fn respond(
     let body = read_body(body, &parts.headers, emulator.max_body_bytes()).await?;
     if admin::is_admin(path) {
         return Ok(match body {
-            Some(body) => admin::handle(emulator, &parts.method, path, &body),
+            Some(body) => admin::handle(emulator, &parts.method, path, &body).await,
             None => too_large(emulator.max_body_bytes()),
         });
     }
@@ -83,28 +83,22 @@ async fn respond(
     if route == Route::OAuth(OAuthEndpoint::Token) {
         emulator.oauth().count_token_request();
     }
-    emulator.journal().record(RecordedRequest {
-        method: parts.method.as_str().to_owned(),
-        path: parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned()),
-        operation: operation_id.map(str::to_owned),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                (name.as_str().to_owned(), value)
-            })
-            .collect(),
-        body: body
-            .as_deref()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default(),
-        request_id: request_id.to_owned(),
-        peer,
-    });
+    if emulator.journal_limits().enabled() {
+        // Built (headers copied, body decoded and cut) before the lock is taken.
+        let entry = emulator.journal_limits().entry(Received {
+            method: parts.method.as_str(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned()),
+            operation: operation_id,
+            headers: &parts.headers,
+            body: body.as_deref(),
+            request_id,
+            peer,
+        });
+        emulator.journal().record(entry);
+    }
     let Some(body) = body else {
         return Ok(too_large(emulator.max_body_bytes()));
     };

@@ -290,6 +290,8 @@ fn bodies_over_the_cap_are_413() {
     let journal = server.journal();
     assert_eq!(journal[0].method, "POST");
     assert_eq!(journal[0].body, "", "too-large bodies are not kept");
+    assert!(journal[0].body_truncated);
+    assert_eq!(journal[0].body_size, None);
     // Just under the cap is fine.
     let fits = format!(r#"{{"metadata": {{"x": "{}"}}}}"#, "a".repeat(900));
     assert_eq!(api(&server, "POST", ME, Some(&fits)).status, 200);

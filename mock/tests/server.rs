@@ -98,6 +98,154 @@ fn journal_keeps_the_newest_entries_up_to_its_limit() {
 }
 
 #[test]
+fn journal_keeps_the_start_of_long_bodies_and_marks_them() {
+    let server = MockServer::start_with(MockConfig {
+        journal_body_bytes: 16,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let long = r#"{"metadata": {"a": "0123456789"}}"#;
+    let short = r#"{"status": "X"}"#;
+    api(&server, "POST", ME, Some(long));
+    api(&server, "PUT", ME, Some(short));
+    api(&server, "GET", ME, None);
+    let journal = server.journal();
+    assert_eq!(journal[0].body, &long[..16]);
+    assert!(journal[0].body_truncated);
+    assert_eq!(journal[0].body_size, Some(long.len()));
+    assert_eq!(journal[1].body, short);
+    assert!(!journal[1].body_truncated);
+    assert_eq!(journal[1].body_size, Some(short.len()));
+    assert_eq!(journal[2].body, "");
+    assert!(!journal[2].body_truncated);
+    assert_eq!(journal[2].body_size, Some(0));
+    // The same over the admin API.
+    let entries = admin(&server, "GET", "/__mock/journal", None).json();
+    assert_eq!(entries[0]["body"], &long[..16]);
+    assert_eq!(entries[0]["body_truncated"], true);
+    assert_eq!(entries[0]["body_size"], long.len());
+    assert_eq!(entries[1]["body_truncated"], false);
+    let stats = server.journal_stats();
+    assert_eq!(stats.truncated, 1);
+    assert_eq!(stats.max_body_bytes, 16);
+}
+
+#[test]
+fn journal_stays_within_its_byte_budget_dropping_the_oldest() {
+    let budget = 16 * 1024;
+    let server = MockServer::start_with(MockConfig {
+        journal_max_bytes: budget,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let body = format!(r#"{{"status": "{}"}}"#, "x".repeat(1000));
+    let mut request_ids = Vec::new();
+    for _ in 0..50 {
+        let reply = api(&server, "PUT", ME, Some(&body));
+        request_ids.push(reply.header("x-request-id").unwrap());
+        let stats = server.journal_stats();
+        assert!(stats.bytes <= budget, "{stats:?}");
+    }
+    let stats = server.journal_stats();
+    let journal = server.journal();
+    assert_eq!(stats.entries, journal.len());
+    assert!((5..50).contains(&journal.len()), "{stats:?}");
+    assert_eq!(stats.dropped as usize + journal.len(), 50, "{stats:?}");
+    assert_eq!(stats.max_bytes, budget);
+    // The newest ones, in order.
+    let kept: Vec<_> = journal.iter().map(|r| r.request_id.clone()).collect();
+    assert_eq!(kept, request_ids[50 - journal.len()..]);
+    assert!(journal.iter().all(|r| r.body == body && !r.body_truncated));
+}
+
+#[test]
+fn one_huge_body_does_not_evict_the_small_requests() {
+    let server = MockServer::start().unwrap();
+    for _ in 0..20 {
+        api(&server, "GET", INTROSPECT, None);
+    }
+    let huge = format!(r#"{{"status": "{}"}}"#, "x".repeat(1024 * 1024 - 20));
+    assert!(huge.len() <= pleo_installations_mock::DEFAULT_MAX_BODY_BYTES);
+    send(&server, "PUT", ME, None, Some(&huge))
+        .unwrap()
+        .expect_error(401, "unauthorized");
+    let journal = server.journal();
+    assert_eq!(journal.len(), 21);
+    let last = &journal[20];
+    assert!(last.body_truncated);
+    assert_eq!(last.body_size, Some(huge.len()));
+    assert_eq!(
+        last.body.len(),
+        pleo_installations_mock::DEFAULT_JOURNAL_BODY_BYTES
+    );
+    assert!(huge.starts_with(&last.body));
+    let stats = server.journal_stats();
+    assert_eq!(stats.dropped, 0);
+    assert!(stats.bytes < 100 * 1024, "{stats:?}");
+}
+
+#[test]
+fn journal_stats_in_rust_and_over_http() {
+    let server = MockServer::start_with(MockConfig {
+        journal_limit: 2,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let empty = server.journal_stats();
+    assert_eq!(empty.entries, 0);
+    assert_eq!(empty.bytes, 0);
+    assert_eq!(empty.max_entries, 2);
+    assert_eq!(
+        empty.max_bytes,
+        pleo_installations_mock::DEFAULT_JOURNAL_MAX_BYTES
+    );
+    for path in ["/a", "/b", "/c"] {
+        send(&server, "GET", path, None, None).unwrap();
+    }
+    let stats = server.journal_stats();
+    assert_eq!(stats.entries, 2);
+    assert_eq!(stats.dropped, 1);
+    assert!(stats.bytes > 0);
+    let over_http = admin(&server, "GET", "/__mock/journal/stats", None).json();
+    assert_eq!(
+        over_http,
+        serde_json::json!({
+            "entries": 2,
+            "bytes": stats.bytes,
+            "max_entries": 2,
+            "max_bytes": stats.max_bytes,
+            "max_body_bytes": stats.max_body_bytes,
+            "dropped": 1,
+            "truncated": 0,
+        })
+    );
+    // Clearing (or resetting) starts the counters again.
+    server.clear_journal();
+    assert_eq!(server.journal_stats(), empty);
+    send(&server, "GET", "/d", None, None).unwrap();
+    server.reset();
+    assert_eq!(server.journal_stats(), empty);
+    let reply = admin(&server, "POST", "/__mock/journal/stats", None);
+    reply.expect_error(405, "method_not_allowed");
+    assert_eq!(reply.header("allow").as_deref(), Some("GET"));
+    let reply = admin(&server, "POST", "/__mock/journal", None);
+    reply.expect_error(405, "method_not_allowed");
+    assert_eq!(reply.header("allow").as_deref(), Some("GET, DELETE"));
+}
+
+#[test]
+fn a_zero_byte_budget_keeps_no_journal() {
+    let server = MockServer::start_with(MockConfig {
+        journal_max_bytes: 0,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    api(&server, "GET", INTROSPECT, None);
+    assert!(server.journal().is_empty());
+    assert_eq!(server.journal_stats().bytes, 0);
+}
+
+#[test]
 fn every_response_has_a_unique_request_id() {
     let server = MockServer::start().unwrap();
     server.push_fault(Fault::status(503));

@@ -2,7 +2,7 @@
 // The JavaScript side of the core's callbacks: `onTokensRefreshed` and a token store,
 // answered through one async `host(name, json)` function the native client calls.
 
-const { tokensFromWire, tokensToWire } = require('./options');
+const { jsonText, tokensFromWire, tokensToWire } = require('./options');
 
 /**
  * Builds the host function of one client. A callback's failure is remembered in
@@ -10,8 +10,11 @@ const { tokensFromWire, tokensToWire } = require('./options');
  * original error as `cause`.
  */
 function makeHost({ onTokensRefreshed, tokenStore }, failures) {
+  /** Release functions of taken locks, by the id the native side gave the lock. */
   const locks = new Map();
-  let nextLock = 1;
+  /** Ids of locks whose `lock()` is still pending; those in `abandoned` are unlocked already. */
+  const pending = new Set();
+  const abandoned = new Set();
 
   const handlers = {
     async tokensRefreshed(json) {
@@ -20,19 +23,36 @@ function makeHost({ onTokensRefreshed, tokenStore }, failures) {
     },
     async 'store.load'() {
       const tokens = await tokenStore.load();
-      return JSON.stringify(tokens == null ? null : tokensToWire('tokenStore.load()', tokens));
+      return tokens == null ? 'null' : jsonText('tokenStore.load()', tokensToWire('tokenStore.load()', tokens));
     },
-    async 'store.lock'(waitMs) {
-      const release = await tokenStore.lock(Number(waitMs));
+    async 'store.lock'(json) {
+      const { id, wait_ms: waitMs } = JSON.parse(json);
+      pending.add(id);
+      let release;
+      let gaveUp;
+      try {
+        release = await tokenStore.lock(waitMs);
+      } finally {
+        pending.delete(id);
+        gaveUp = abandoned.delete(id);
+      }
       if (release == null || release === false) return 'null';
       if (typeof release !== 'function') {
         throw new TypeError('tokenStore.lock() must resolve to a release function, or null when the wait ran out');
       }
-      const id = String(nextLock++);
+      // The call stopped waiting (its deadline passed) and unlocked: let go at once.
+      if (gaveUp) {
+        await release();
+        return 'null';
+      }
       locks.set(id, release);
-      return id;
+      return 'locked';
     },
     async 'store.unlock'(id) {
+      if (pending.has(id)) {
+        abandoned.add(id);
+        return '';
+      }
       const release = locks.get(id);
       locks.delete(id);
       if (release) await release();

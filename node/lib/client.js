@@ -3,7 +3,7 @@
 
 const native = require('../native');
 const { fromNative, invalidArgument, CallbackFailures } = require('./errors');
-const { toWire, expect, isPlainObject } = require('./options');
+const { toWire, expect, jsonText, parseJson, isPlainObject } = require('./options');
 const { makeHost } = require('./callbacks');
 
 const OPTIONS = {
@@ -40,7 +40,7 @@ const STORE_METHODS = ['load', 'lock', 'compareAndSwap'];
 function configJson(options) {
   const { on_tokens_refreshed: _hook, token_store: _store, ...config } = toWire('Client options', options, OPTIONS);
   if (config.oauth) config.oauth = toWire('Client options.oauth', config.oauth, OAUTH);
-  return JSON.stringify(config);
+  return jsonText('Client options', config);
 }
 
 let completionWarned = false;
@@ -75,12 +75,17 @@ class Client {
   }
 
   /**
-   * Calls an operation by its OpenAPI operationId with a JSON request (the API's own
-   * field names); resolves with the result's JSON (`"null"` for 204).
+   * Calls an operation by its OpenAPI operationId with a request (the API's own field
+   * names) as JSON text, or as a value that is plain JSON data (checked as the typed methods
+   * check theirs, BigInts sent as their digits); resolves with the result's JSON text
+   * (`"null"` for 204).
    */
-  async callJson(operationId, requestJson = '{}') {
+  async callJson(operationId, request = '{}') {
     expect('callJson', 'operationId', operationId, 'string');
-    expect('callJson', 'requestJson', requestJson, 'string');
+    return this.#send(operationId, typeof request === 'string' ? request : jsonText('callJson', request, 'request'));
+  }
+
+  async #send(operationId, requestJson) {
     try {
       return await (await this.#native).callJson(operationId, requestJson);
     } catch (error) {
@@ -88,14 +93,15 @@ class Client {
     }
   }
 
-  async #call(operationId, request = {}) {
-    const result = JSON.parse(await this.callJson(operationId, JSON.stringify(request)));
+  /** Calls `operationId` with `request` (`where` names it in errors); resolves with the result, `undefined` for 204. */
+  async #call(operationId, request = {}, where = operationId) {
+    const result = parseJson(await this.#send(operationId, jsonText(where, request)));
     return result ?? undefined;
   }
 
   /** The installation of the credential's company, or of `companyId`'s. */
   async getInstallation(options) {
-    return this.#call('getClientInstallation', toWire('getInstallation options', options, { companyId: ['company_id', 'string'] }));
+    return this.#call('getClientInstallation', toWire('getInstallation options', options, { companyId: ['company_id', 'string'] }), 'getInstallation');
   }
 
   /** Creates the installation (API-key integrations; OAuth ones get it from the flow). */
@@ -103,7 +109,7 @@ class Client {
     return this.#call('createClientInstallation', toWire('createInstallation options', options, {
       status: ['status', 'string'],
       metadata: ['metadata', 'object'],
-    }));
+    }), 'createInstallation');
   }
 
   /** Sets the status (and replaces metadata, sets or clears the error code). */
@@ -114,7 +120,7 @@ class Client {
       status: ['status', 'string'],
       metadata: ['metadata', 'object'],
       errorCode: ['errorCode', 'string'],
-    }));
+    }), 'updateInstallation');
   }
 
   /** Deletes the installation, which also revokes every OAuth token of the client. */

@@ -12,14 +12,27 @@ export type InstallationStatus =
 /** Why an installation was inactivated; unknown codes are passed through. */
 export type InstallationErrorCode = 'NOT_ENTITLED' | 'AUTH_ERROR' | (string & {});
 
-/** An installation, with the API's own field names (unknown fields pass through too). */
+/**
+ * Plain JSON data, as every value the SDK sends must be: plain objects, arrays without holes,
+ * strings, finite numbers, booleans and null, all the way down; a BigInt is sent as its exact
+ * digits. Anything else (a Map, a Date, a class instance, undefined, NaN…) is a TypeError
+ * naming where it is, and nothing is sent.
+ */
+export type JsonValue = string | number | bigint | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * An installation: the server's JSON exactly, with the API's own field names (a field the
+ * server left out is absent, a null stays null, unknown fields pass through, and an integer
+ * beyond ±(2^53 − 1) is a BigInt with every digit; so in every result).
+ */
 export interface Installation {
   id: string;
   applicationId: string;
   resource: string;
   status: InstallationStatus;
-  metadata: Record<string, unknown>;
-  errorCode?: InstallationErrorCode;
+  /** Absent when the server leaves it out. */
+  metadata?: Record<string, unknown>;
+  errorCode?: InstallationErrorCode | null;
   createdAt: string;
   updatedAt: string;
   [field: string]: unknown;
@@ -34,8 +47,8 @@ export interface Introspection {
     authMethod: 'OAUTH2' | 'API_KEY' | 'NONE' | (string & {});
     clientId: string;
     scope: string;
-    applicationName?: string;
-    subjectURN?: string;
+    applicationName?: string | null;
+    subjectURN?: string | null;
     [field: string]: unknown;
   };
   [field: string]: unknown;
@@ -109,14 +122,17 @@ export interface ClientOptions {
   userAgent?: string;
   /**
    * Called after each refresh, before the new token is used: persist both tokens (Pleo
-   * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`)
-   * and the tokens are handed over again on the next call. Only with `oauth`: otherwise
+   * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`),
+   * a Promise still pending at the call's deadline fails it with `APITimeoutError`; either
+   * way the tokens are handed over again on the next call. Only with `oauth`: otherwise
    * the constructor throws `InvalidArgumentError`.
    */
   onTokensRefreshed?: (tokens: OAuthTokens) => unknown;
   /**
-   * Share the tokens with other processes. Only with `oauth`: otherwise the first call
-   * rejects with `InvalidArgumentError` (the store is read off the JS thread).
+   * Share the tokens with other processes. Its methods run under the call's deadline (a
+   * Promise still pending then fails the call with `APITimeoutError`). Only with `oauth`:
+   * otherwise the first call rejects with `InvalidArgumentError` (the store is read off the
+   * JS thread).
    */
   tokenStore?: TokenStore;
 }
@@ -127,8 +143,9 @@ export declare class Client {
   /** The installation of the credential's company, or of `companyId`'s. */
   getInstallation(options?: { companyId?: string }): Promise<Installation>;
   /** Creates the installation (API-key integrations; OAuth ones get it from the flow). */
+  /** `metadata` must be plain JSON data (see {@link JsonValue}). */
   createInstallation(options?: { status?: InstallationStatus; metadata?: Record<string, unknown> }): Promise<Installation>;
-  /** Sets the status (and replaces metadata, sets or clears the error code). */
+  /** Sets the status (and replaces metadata, sets or clears the error code); `metadata` as in `createInstallation`. */
   updateInstallation(options: {
     status: InstallationStatus;
     metadata?: Record<string, unknown>;
@@ -146,8 +163,12 @@ export declare class Client {
   waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
   /** Refreshes the OAuth tokens now. */
   refreshTokens(): Promise<void>;
-  /** Any operation by its OpenAPI operationId, JSON in and out (`"null"` for 204). */
-  callJson(operationId: string, requestJson?: string): Promise<string>;
+  /**
+   * Any operation by its OpenAPI operationId: the request as JSON text (sent as is) or as
+   * plain JSON data (checked, see {@link JsonValue}); resolves with the result's JSON text
+   * (`"null"` for 204).
+   */
+  callJson(operationId: string, request?: string | JsonValue): Promise<string>;
 }
 
 /** The stable kinds of error, the same in every language of the SDK. */

@@ -3,11 +3,11 @@
 
 const native = require('../native');
 const { fromNative } = require('./errors');
-const { toWire, expect, tokensFromWire } = require('./options');
+const { toWire, expect, jsonText, tokensFromWire } = require('./options');
 
 async function call(name, request) {
   try {
-    return JSON.parse(await native.oauthCall(name, JSON.stringify(request)));
+    return JSON.parse(await native.oauthCall(name, jsonText(name, request)));
   } catch (error) {
     throw fromNative(error);
   }

@@ -2,7 +2,7 @@
 // The emulator of the Installations API in-process, for tests of the SDK and of users' code.
 
 const native = require('../native');
-const { toWire, expect, isPlainObject } = require('./options');
+const { toWire, expect, jsonText, parseJson, isPlainObject } = require('./options');
 
 const FAULT = {
   operation: ['operation', 'string'],
@@ -62,7 +62,7 @@ class MockServer {
   pushFault(fault) {
     const list = Array.isArray(fault) ? fault : [fault];
     if (!list.every(isPlainObject)) throw new TypeError('pushFault: a fault must be an object (or an array of them)');
-    this.#native.pushFaults(JSON.stringify(list.map((f) => toWire('fault', f, FAULT))));
+    this.#native.pushFaults(jsonText('pushFault', list.map((f) => toWire('fault', f, FAULT))));
   }
 
   /** Forgets the queued faults. */
@@ -87,13 +87,13 @@ class MockServer {
    */
   seedInstallation(installation) {
     const wire = { credential: this.apiKey, ...toWire('seedInstallation', installation, SEED) };
-    return JSON.parse(this.#native.seed(JSON.stringify(wire)));
+    return parseJson(this.#native.seed(jsonText('seedInstallation', wire)));
   }
 
   /** The installation of `credential`'s client (default `apiKey`), or null. */
   installation(credential = this.apiKey) {
     expect('installation', 'credential', credential, 'string');
-    return JSON.parse(this.#native.installation(credential));
+    return parseJson(this.#native.installation(credential));
   }
 
   /** Forgets installations, faults, journal and OAuth state (credentials stay). */

@@ -156,7 +156,7 @@ test('wrong argument types reject with a TypeError naming the argument', async (
     [() => client.waitForStatus(['ACTIVATED'], { timeoutMs: '1s' }), /timeoutMs/],
     [() => client.waitForStatus('ACTIVATED', { timeoutMs: 0.5 }), /timeoutMs must be a whole number/],
     [() => client.callJson(1, '{}'), /operationId/],
-    [() => client.callJson('introspect', {}), /requestJson/],
+    [() => client.callJson('introspect', () => {}), /callJson: request is a function/],
     [() => sdk.codeChallenge(undefined), /codeVerifier/],
     [() => sdk.authorizationUrl({ clientId: 'c', redirectUri: 'http://localhost/cb', scopes: 'a b' }), /scopes/],
   ];

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
-use crate::error;
 use crate::token_store::{FileTokenStore, PyTokenStore};
+use crate::{blocking, error};
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
 
-/// A core client; safe to share between threads, the GIL released during every call.
+/// A core client; safe to share between threads, the GIL released during every call, which
+/// Ctrl-C interrupts on the main thread (see `blocking`).
 #[pyclass(frozen, module = "pleo_installations._native")]
 pub(crate) struct Client {
     inner: pleo_installations::Client,
@@ -23,8 +24,8 @@ impl Client {
     /// Builds a client from the configuration JSON of the API contract (what it leaves unset
     /// is read from `PLEO_API_KEY`, `PLEO_ACCESS_TOKEN` and `PLEO_BASE_URL` by the core's
     /// rule), with an optional refresh hook (called with the tokens' JSON) and an optional
-    /// token store: a `FileTokenStore`, or a Python object (see `token_store.rs`). The GIL
-    /// is released while the core builds (seeding a store may wait for its lock), and a
+    /// token store: a `FileTokenStore`, or a Python object (see `token_store.rs`). The core
+    /// builds as a call runs (seeding a store may wait for its lock; see `blocking`), and a
     /// panic there is an error of kind `internal`.
     #[new]
     #[pyo3(signature = (config_json, on_tokens_refreshed=None, token_store=None))]
@@ -39,41 +40,43 @@ impl Client {
             .env_fallbacks()
             .sdk_component(SDK_COMPONENT);
         if let Some(hook) = on_tokens_refreshed {
+            let hook = Arc::new(hook);
             builder = builder.on_tokens_refreshed(move |tokens: &OAuthTokens| {
                 let tokens_json = tokens.to_json().to_string();
-                Python::attach(|py| hook.call1(py, (tokens_json,)))?;
+                let hook = Arc::clone(&hook);
+                // On the calling thread, as a Python callback is expected to run.
+                blocking::on_caller(move |py| hook.call1(py, (tokens_json,)))??;
                 Ok(())
             });
         }
         if let Some(store) = token_store {
             builder = match store.cast::<FileTokenStore>() {
                 Ok(file) => builder.token_store(file.get().inner.clone()),
-                Err(_) => builder.token_store(Arc::new(PyTokenStore(store.unbind()))),
+                Err(_) => builder.token_store(Arc::new(PyTokenStore::new(store.unbind()))),
             };
         }
-        let inner = py
-            .detach(|| {
-                panic::catch_unwind(AssertUnwindSafe(|| builder.build())).unwrap_or_else(
-                    |payload| {
-                        Err(pleo_installations::Error::from_panic(
-                            "Client",
-                            payload.as_ref(),
-                        ))
-                    },
-                )
+        let inner = blocking::run(py, move || {
+            panic::catch_unwind(AssertUnwindSafe(|| builder.build())).unwrap_or_else(|payload| {
+                Err(pleo_installations::Error::from_panic(
+                    "Client",
+                    payload.as_ref(),
+                ))
             })
-            .map_err(|e| error::to_py(py, &e))?;
+        })?
+        .map_err(|e| error::to_py(py, &e))?;
         Ok(Client { inner })
     }
 
     /// Calls an operation by its operationId with a JSON request; returns the result JSON.
+    /// Ctrl-C interrupts the wait (see `blocking`).
     fn call_json(
         &self,
         py: Python<'_>,
-        operation_id: &str,
-        request_json: &str,
+        operation_id: String,
+        request_json: String,
     ) -> PyResult<String> {
-        py.detach(|| self.inner.call_json(operation_id, request_json))
+        let inner = self.inner.clone();
+        blocking::run(py, move || inner.call_json(&operation_id, &request_json))?
             .map_err(|e| error::to_py(py, &e))
     }
 
@@ -85,9 +88,16 @@ impl Client {
 }
 
 /// Calls an OAuth helper (`authorizationUrl`, `exchangeCode`, `codeChallenge`,
-/// `newCodeVerifier`) with a JSON request; returns the result JSON.
+/// `newCodeVerifier`) with a JSON request; returns the result JSON. Ctrl-C interrupts the
+/// wait (see `blocking`).
 #[pyfunction]
-pub(crate) fn oauth_call(py: Python<'_>, function: &str, request_json: &str) -> PyResult<String> {
-    py.detach(|| pleo_installations::oauth::call_json(function, request_json))
-        .map_err(|e| error::to_py(py, &e))
+pub(crate) fn oauth_call(
+    py: Python<'_>,
+    function: String,
+    request_json: String,
+) -> PyResult<String> {
+    blocking::run(py, move || {
+        pleo_installations::oauth::call_json(&function, &request_json)
+    })?
+    .map_err(|e| error::to_py(py, &e))
 }

@@ -15,9 +15,16 @@ create_exception!(
 );
 
 /// The Python exception for a core error: its JSON, and the exception a Python callback
-/// (refresh hook, token store) raised if that is what failed the call.
+/// (refresh hook, token store) raised if that is what failed the call. A callback's
+/// `BaseException` that is not an `Exception` (`SystemExit`, `KeyboardInterrupt`) is not an
+/// error of the call: it is raised again, unchanged.
 pub(crate) fn to_py(py: Python<'_>, error: &pleo_installations::Error) -> PyErr {
-    with_cause(error, python_cause(py, error))
+    match python_cause(py, error) {
+        Some(cause) if !cause.bind(py).is_instance_of::<PyException>() => {
+            PyErr::from_value(cause.into_bound(py))
+        }
+        cause => with_cause(error, cause),
+    }
 }
 
 /// The Python exception for an error of this binding (one the core did not make), raised

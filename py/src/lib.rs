@@ -1,9 +1,12 @@
 //! The native half of the Python binding, `pleo_installations._native`: the core's JSON door
-//! and the emulator, with the GIL released around every network call. The pure-Python
-//! package `pleo_installations` turns its JSON into Python objects and exceptions.
+//! and the emulator, with the GIL released around every network call, which Ctrl-C
+//! interrupts (`blocking`). The pure-Python package `pleo_installations` turns its JSON into
+//! Python objects and exceptions.
 
+mod blocking;
 mod client;
 mod error;
+mod interpreter;
 mod logging;
 mod mock;
 mod token_store;
@@ -21,5 +24,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<token_store::FileTokenStore>()?;
     m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
     logging::install(m.py());
+    interpreter::watch_exit(m.py())?;
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! A token store written in Python, adapted to the core's `TokenStore`. The Python side
 //! (`pleo_installations.oauth._NativeTokenStore`) speaks JSON: `load() -> str | None`,
 //! `lock(wait_seconds) -> held` (with `release()`), `compare_and_swap(expected, tokens_json)
-//! -> bool`. A Python exception is passed through as the source of the SDK's error.
+//! -> bool`, each run on the calling thread. A Python exception is passed through as the
+//! source of the SDK's error. Once the interpreter exits, the store fails with
+//! `interpreter::Exiting`.
 //! Also the core's file store, for Python.
 
 use std::path::PathBuf;
@@ -13,21 +15,39 @@ use pleo_installations::{Error, Secret};
 use pyo3::exceptions::PyTimeoutError;
 use pyo3::prelude::*;
 
-use crate::error;
+use crate::{blocking, error};
 
-/// A Python token store; every method takes the GIL for the duration of its Python call.
-pub(crate) struct PyTokenStore(pub(crate) Py<PyAny>);
+/// A Python token store; every method runs on the calling thread (see
+/// `blocking::on_caller`), attached for the duration of its Python call.
+pub(crate) struct PyTokenStore(Arc<Py<PyAny>>);
+
+impl PyTokenStore {
+    pub(crate) fn new(store: Py<PyAny>) -> PyTokenStore {
+        PyTokenStore(Arc::new(store))
+    }
+
+    /// Runs `f` with the store, on the calling thread.
+    fn call<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(Python<'_>, &Py<PyAny>) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let store = Arc::clone(&self.0);
+        blocking::on_caller(move |py| f(py, &store))?
+    }
+}
 
 /// A lock taken from a Python store, released when dropped.
-struct Held(Py<PyAny>);
+struct Held(Option<Py<PyAny>>);
 
 impl Drop for Held {
     fn drop(&mut self) {
-        Python::attach(|py| {
-            if let Err(e) = self.0.call_method0(py, "release") {
+        let Some(held) = self.0.take() else { return };
+        // Once the interpreter exits, the lock goes with the process.
+        let _ = blocking::on_caller(move |py| {
+            if let Err(e) = held.call_method0(py, "release") {
                 // Nowhere to return it from a drop: report it the way Python reports an
                 // exception raised in __del__.
-                e.write_unraisable(py, Some(self.0.bind(py)));
+                e.write_unraisable(py, Some(held.bind(py)));
             }
         });
     }
@@ -36,16 +56,16 @@ impl Drop for Held {
 impl TokenStore for PyTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
         let json: Option<String> =
-            Python::attach(|py| self.0.call_method0(py, "load")?.extract(py))?;
+            self.call(|py, store| Ok(store.call_method0(py, "load")?.extract(py)?))?;
         Ok(json
             .map(|text| OAuthTokens::from_json_str(&text))
             .transpose()?)
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
-        Python::attach(
-            |py| match self.0.call_method1(py, "lock", (wait.as_secs_f64(),)) {
-                Ok(held) => Ok(Box::new(Held(held)) as Box<dyn Send>),
+        self.call(
+            move |py, store| match store.call_method1(py, "lock", (wait.as_secs_f64(),)) {
+                Ok(held) => Ok(Box::new(Held(Some(held))) as Box<dyn Send>),
                 Err(e) if e.is_instance_of::<PyTimeoutError>(py) => {
                     Err(Box::new(LockTimeout(wait)) as StoreError)
                 }
@@ -59,12 +79,13 @@ impl TokenStore for PyTokenStore {
         expected: &Secret,
         tokens: &OAuthTokens,
     ) -> Result<bool, StoreError> {
+        let expected = expected.expose().to_owned();
         let tokens_json = tokens.to_json().to_string();
-        Ok(Python::attach(|py| {
-            self.0
-                .call_method1(py, "compare_and_swap", (expected.expose(), tokens_json))?
-                .extract::<bool>(py)
-        })?)
+        self.call(move |py, store| {
+            Ok(store
+                .call_method1(py, "compare_and_swap", (expected, tokens_json))?
+                .extract::<bool>(py)?)
+        })
     }
 }
 
@@ -104,16 +125,15 @@ impl FileTokenStore {
 
     /// The stored tokens as JSON, or `None` when there is no file.
     fn load(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        let tokens = py
-            .detach(|| self.inner.load())
-            .map_err(|e| store_error(py, e))?;
+        let inner = self.inner.clone();
+        let tokens = blocking::run(py, move || inner.load())?.map_err(|e| store_error(py, e))?;
         Ok(tokens.map(|tokens| tokens.to_json().to_string()))
     }
 
     /// Writes the tokens (JSON) under the file's lock, without comparing.
     fn save(&self, py: Python<'_>, tokens_json: &str) -> PyResult<()> {
         let tokens = OAuthTokens::from_json_str(tokens_json).map_err(|e| error::to_py(py, &e))?;
-        py.detach(|| self.inner.save(&tokens))
-            .map_err(|e| store_error(py, e))
+        let inner = self.inner.clone();
+        blocking::run(py, move || inner.save(&tokens))?.map_err(|e| store_error(py, e))
     }
 }

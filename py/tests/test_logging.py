@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -34,3 +36,25 @@ def test_level_changes_apply(caplog: pytest.LogCaptureFixture, server: MockServe
         logging.getLogger("pleo_installations").setLevel(logging.WARNING)
         client.introspect()
     assert not [r for r in caplog.records if r.name.startswith("pleo_installations")]
+
+
+def test_the_package_logger_has_a_null_handler() -> None:
+    logger = logging.getLogger("pleo_installations")
+    assert any(isinstance(handler, logging.NullHandler) for handler in logger.handlers)
+
+
+def test_nothing_reaches_stderr_when_logging_is_not_configured() -> None:
+    # Without a handler anywhere, logging's last resort would print warnings to stderr.
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import logging, pleo_installations; "
+            "logging.getLogger('pleo_installations.client').warning('a warning of the SDK')",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stderr == ""

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails unless the four runners' outcome files agree, step by step, and none failed a step.
+"""Fails unless the four runners' outcome files agree, step by step, none failed a step,
+and every call step with an `exact` result got exactly that JSON.
 
 Reads rust.json, c.json, python.json and node.json from $CONFORMANCE_OUT (default
 target/conformance/ at the repository root) and prints every difference against Rust's.
@@ -12,6 +13,8 @@ from pathlib import Path
 
 LANGUAGES = ["rust", "c", "python", "node"]
 ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+VOLATILE = {"id", "createdAt", "updatedAt"}
 
 
 def load(directory: Path) -> dict:
@@ -40,6 +43,33 @@ def differences(outcomes: dict) -> list:
     return found
 
 
+def exact_results(directory: Path = SCENARIOS) -> dict:
+    """(scenario key, step index) -> the outcome each `exact` call step must have."""
+    wanted = {}
+    for path in sorted(directory.glob("*.json")):
+        for scenario in json.loads(path.read_text())["scenarios"]:
+            for index, step in enumerate(scenario["steps"]):
+                if "exact" in step:
+                    exact = step["exact"]
+                    if isinstance(exact, dict):
+                        exact = {k: "<volatile>" if k in VOLATILE else v for k, v in exact.items()}
+                    wanted[(f"{path.stem}/{scenario['name']}", index)] = {"result": exact}
+    return wanted
+
+
+def inexact(outcomes: dict, wanted: dict) -> list:
+    """Every language whose result differs from the step's `exact` JSON, keys and nulls included."""
+    found = []
+    for (key, index), expected in sorted(wanted.items()):
+        for language, seen in outcomes.items():
+            steps = seen.get(key, [])
+            got = steps[index] if index < len(steps) else None
+            if got != expected:
+                found.append(f"{key}: step {index}: {language} saw {json.dumps(got, sort_keys=True)}, "
+                             f"exactly {json.dumps(expected, sort_keys=True)} expected")
+    return found
+
+
 def diff_steps(key: str, language: str, expected: list, got: list) -> str:
     for index, (a, b) in enumerate(zip(expected, got)):
         if a != b:
@@ -51,7 +81,7 @@ def diff_steps(key: str, language: str, expected: list, got: list) -> str:
 def main() -> int:
     directory = Path(os.environ.get("CONFORMANCE_OUT", ROOT / "target" / "conformance"))
     outcomes = load(directory)
-    found = differences(outcomes)
+    found = differences(outcomes) + inexact(outcomes, exact_results())
     for line in found:
         print(line)
     scenarios = len(outcomes["rust"])

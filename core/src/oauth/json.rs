@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Secret;
 use crate::config::Environment;
+use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
 use crate::json::{catch_panics, parse};
 use crate::oauth::{
@@ -43,7 +44,10 @@ impl Endpoints {
             ));
         }
         let mut endpoints = match &self.base_url {
-            Some(base_url) => OAuthEndpoints::for_api_url(base_url),
+            Some(base_url) => {
+                credential_url("base_url", base_url)?;
+                OAuthEndpoints::for_api_url(base_url)
+            }
             None => OAuthEndpoints::for_environment(self.environment.unwrap_or_default()),
         };
         if let Some(url) = &self.authorize_url {

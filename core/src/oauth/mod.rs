@@ -3,6 +3,7 @@
 
 mod json;
 mod pkce;
+mod private_file;
 pub(crate) mod session;
 mod store;
 pub(crate) mod token_endpoint;
@@ -16,6 +17,7 @@ use reqwest::header::HeaderValue;
 use crate::auth::Secret;
 use crate::clock::{Clock, SystemClock, ThreadRandom};
 use crate::config::{Environment, PRODUCTION_URL, STAGING_URL};
+use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
 use crate::http;
 use token_endpoint::{ClientAuth, TokenContext};
@@ -108,12 +110,7 @@ pub fn authorization_url(
         None => pkce::random_token(16)?,
     };
     let code_verifier = new_code_verifier()?;
-    let mut url = Url::parse(&endpoints.authorize_url).map_err(|e| {
-        Error::invalid_argument(format!(
-            "authorize URL {:?} is not a URL: {e}",
-            endpoints.authorize_url
-        ))
-    })?;
+    let mut url = credential_url("authorize_url", &endpoints.authorize_url)?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", client_id)

@@ -5,12 +5,14 @@
 //! token due takes the `refreshing` lock; the first refreshes, the others find a newer
 //! generation once they get the lock and use it.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderValue;
 
 use crate::auth::{self, Secret};
+use crate::credential_url::credential_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::store::{self, TokenStore, quoted};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
@@ -29,7 +31,7 @@ pub(crate) struct OAuthSession {
     hook: Option<TokensRefreshedHook>,
     store: Option<Arc<dyn TokenStore>>,
     state: Mutex<State>,
-    refreshing: Mutex<()>,
+    refreshing: FlightLock,
 }
 
 struct State {
@@ -59,6 +61,7 @@ impl OAuthSession {
             return Err(Error::invalid_argument("oauth.client_id is empty"));
         }
         bearer_header(&credentials.tokens.access_token)?;
+        credential_url("token_url", &token_url)?;
         if let Some(store) = &store {
             let tokens = &credentials.tokens;
             let seeded = store::under_deadline(Instant::now() + wait, || {
@@ -82,7 +85,7 @@ impl OAuthSession {
                 store_expects: None,
                 rejected: None,
             }),
-            refreshing: Mutex::new(()),
+            refreshing: FlightLock::new(),
         })
     }
 
@@ -140,7 +143,7 @@ impl OAuthSession {
         let wait = context
             .deadline
             .saturating_duration_since(context.clock.now());
-        let _flight = lock_within(&self.refreshing, wait)?;
+        let _flight = self.refreshing.lock_within(wait)?;
         let _shared = match &self.store {
             Some(store) => Some(store.lock(wait).map_err(Error::from_store)?),
             None => None,
@@ -180,9 +183,19 @@ impl OAuthSession {
                     state.unpersisted = true;
                     state.store_expects = self.store.as_ref().map(|_| refresh_token.clone());
                 }
-                Err(error) => {
+                Err(failed) => {
+                    let error = failed.error;
                     if error.kind() == ErrorKind::ReauthenticationRequired {
                         state.rejected = Some(error.clone());
+                    } else if failed.spent {
+                        // Never present the spent refresh token again.
+                        state.rejected = Some(Error::new(
+                            ErrorKind::ReauthenticationRequired,
+                            format!(
+                                "an earlier token refresh spent the refresh token but its answer could not be used ({}); send the user through the OAuth flow again",
+                                error.kind()
+                            ),
+                        ));
                     }
                     return Err(error);
                 }
@@ -201,6 +214,12 @@ impl OAuthSession {
             return Ok(());
         };
         let mut state = self.state();
+        // A write reported as failed (a store that answered after the deadline) may have
+        // landed: then the store holds our tokens and expects nothing more.
+        if state.store_expects.is_some() && stored.refresh_token == state.tokens.refresh_token {
+            state.store_expects = None;
+            return Ok(());
+        }
         // Tokens already in the store but not yet accepted by the hook are superseded too
         // when another process has stored newer ones since.
         let superseded = !state.unpersisted || state.store_expects.is_none();
@@ -277,24 +296,54 @@ impl State {
     }
 }
 
-/// Takes `mutex`, waiting at most `wait` (a refresh or hook that hangs must not hang every
-/// other call forever).
-fn lock_within<T>(mutex: &Mutex<T>, wait: Duration) -> Result<MutexGuard<'_, T>> {
-    let started = Instant::now();
-    loop {
-        match mutex.try_lock() {
-            Ok(guard) => return Ok(guard),
-            Err(TryLockError::Poisoned(poisoned)) => return Ok(poisoned.into_inner()),
-            Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
-                std::thread::sleep(Duration::from_millis(1));
+/// The single-flight lock of refreshes, safe across `fork()`: its holder is recorded as a
+/// process id, and a child made while a thread of its parent held it (that thread does not
+/// exist in the child) finds it free instead of waiting for the call's deadline.
+struct FlightLock {
+    /// 0 when free, else the holding process's id.
+    holder: AtomicU32,
+}
+
+/// A held [`FlightLock`], released when dropped.
+struct Flight<'a>(&'a FlightLock);
+
+impl FlightLock {
+    fn new() -> FlightLock {
+        FlightLock {
+            holder: AtomicU32::new(0),
+        }
+    }
+
+    /// Takes the lock, waiting at most `wait` (a refresh or hook that hangs must not hang
+    /// every other call forever).
+    fn lock_within(&self, wait: Duration) -> Result<Flight<'_>> {
+        let me = std::process::id();
+        let started = Instant::now();
+        loop {
+            let holder = self.holder.load(Ordering::Acquire);
+            // Free (0), or held by a thread of the process this one was forked from.
+            if holder != me
+                && self
+                    .holder
+                    .compare_exchange(holder, me, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            {
+                return Ok(Flight(self));
             }
-            Err(TryLockError::WouldBlock) => {
+            if started.elapsed() >= wait {
                 return Err(Error::new(
                     ErrorKind::Timeout,
                     "waited for another thread's token refresh until the call's deadline",
                 ));
             }
+            std::thread::sleep(Duration::from_millis(1));
         }
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        self.0.holder.store(0, Ordering::Release);
     }
 }
 

@@ -2,14 +2,13 @@
 //! them, so that exactly one of them refreshes and the others pick up its result.
 
 use std::cell::Cell;
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::Write;
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::auth::Secret;
 use crate::error::{Error, ErrorKind};
-use crate::oauth::OAuthTokens;
+use crate::oauth::{OAuthTokens, private_file};
 
 /// An error from a token store, passed through as the source of the SDK's error.
 pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
@@ -111,7 +110,10 @@ impl std::error::Error for CallbackFailure {}
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
 /// A token store in a JSON file: an advisory lock on `<path>.lock`, writes by atomic
-/// rename, the file readable by its owner only (mode 0600).
+/// rename through a temporary file of a random name, the file readable by its owner only
+/// (mode 0600). Safe in a directory others can write to: symbolic links are never
+/// followed, and a token or lock file that is not a regular file of this user, private to
+/// it, is refused (see the error's message).
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     path: PathBuf,
@@ -137,32 +139,16 @@ impl FileTokenStore {
 
     /// Writes `tokens` by atomic rename; the caller holds the lock.
     fn write(&self, tokens: &OAuthTokens) -> Result<(), StoreError> {
-        let temporary = self.sibling(&format!("tmp.{}", std::process::id()));
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temporary)?;
-        file.write_all(&serde_json::to_vec_pretty(&tokens.to_json())?)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &self.path)?;
-        Ok(())
-    }
-
-    fn sibling(&self, suffix: &str) -> PathBuf {
-        let mut name = self.path.as_os_str().to_owned();
-        name.push(format!(".{suffix}"));
-        PathBuf::from(name)
+        private_file::replace(&self.path, &serde_json::to_vec_pretty(&tokens.to_json())?)
     }
 }
 
 impl TokenStore for FileTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, StoreError> {
-        let text = match fs::read(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+        let Some(file) = private_file::open_existing(&self.path)? else {
+            return Ok(None);
         };
+        let text = private_file::read_capped(file, &self.path)?;
         let invalid = |e: &dyn std::fmt::Display| {
             let message = format!("token file {} is not valid: {e}", self.path.display());
             Error::new(ErrorKind::Internal, message)
@@ -174,11 +160,7 @@ impl TokenStore for FileTokenStore {
     }
 
     fn lock(&self, wait: Duration) -> Result<Box<dyn Send + '_>, StoreError> {
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file: File = options.open(self.sibling("lock"))?;
+        let file = private_file::open_lock(&private_file::sibling(&self.path, "lock"))?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
@@ -250,11 +232,17 @@ pub(crate) fn quoted(error: &(dyn std::error::Error + Send + Sync + 'static)) ->
         .is_some_and(|io| io.get_ref().is_none());
     let sdk_written =
         system_io || is_timeout(error) || error.is::<CallbackFailure>() || error.is::<Error>();
-    sdk_written.then(|| error.to_string())
+    // The SDK's own error without its kind: the error it becomes has a kind of its own.
+    sdk_written.then(|| match error.downcast_ref::<Error>() {
+        Some(sdk) => sdk.message().to_owned(),
+        None => error.to_string(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn tokens(refresh: &str) -> OAuthTokens {
@@ -299,7 +287,7 @@ mod tests {
         let guard = store.lock(Duration::from_secs(1)).unwrap();
         let waited = store.lock(Duration::from_millis(30)).err().unwrap();
         assert!(waited.downcast_ref::<LockTimeout>().is_some(), "{waited}");
-        let other = File::open(store.sibling("lock")).unwrap();
+        let other = File::open(private_file::sibling(store.path(), "lock")).unwrap();
         assert!(
             other.try_lock().is_err(),
             "the lock excludes others while held"

@@ -2,16 +2,17 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::blocking::Client as HttpClient;
+use reqwest::Url;
+use reqwest::blocking::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
-use serde::Deserialize;
 
 use crate::auth::{self, Secret};
 use crate::clock::{Clock, Random};
+use crate::credential_url::credential_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::OAuthTokens;
 use crate::retry::{self, Failure};
-use crate::transport;
+use crate::transport::{self, BodyError};
 
 /// What a token request needs from the client it runs in.
 pub(crate) struct TokenContext<'a> {
@@ -23,11 +24,39 @@ pub(crate) struct TokenContext<'a> {
     pub(crate) deadline: Instant,
 }
 
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    refresh_token: Option<String>,
-    expires_in: Option<u64>,
+/// The largest token endpoint answer read (success or error); a token answer is a few
+/// hundred bytes, and a larger one is not read further.
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// A failed token request: the error, and what it means for the grant presented.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    /// The error to report for the call.
+    pub(crate) error: Error,
+    /// The request surely did nothing (unsent, 429, 5xx): it may be tried again.
+    transient: bool,
+    /// The endpoint answered 200, so the grant presented is spent (Pleo rotated the tokens),
+    /// but the new tokens could not be taken from the answer: it must never be presented
+    /// again.
+    pub(crate) spent: bool,
+}
+
+impl Failed {
+    fn new(error: Error, transient: bool) -> Failed {
+        Failed {
+            error,
+            transient,
+            spent: false,
+        }
+    }
+
+    fn spent(error: Error) -> Failed {
+        Failed {
+            error,
+            transient: false,
+            spent: true,
+        }
+    }
 }
 
 /// Exchanges `refresh_token` for new tokens; see [`request`] for failures and retries.
@@ -35,7 +64,7 @@ pub(crate) fn refresh(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     refresh_token: &Secret,
-) -> Result<OAuthTokens> {
+) -> std::result::Result<OAuthTokens, Failed> {
     request(
         context,
         client,
@@ -64,6 +93,7 @@ pub(crate) fn exchange(
             ("code_verifier", code_verifier.expose()),
         ],
     )
+    .map_err(|failed| failed.error)
 }
 
 /// Who asks the token endpoint, and where it is.
@@ -81,12 +111,14 @@ fn request(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     pairs: &[(&str, &str)],
-) -> Result<OAuthTokens> {
+) -> std::result::Result<OAuthTokens, Failed> {
     let ClientAuth {
         token_url,
         client_id,
         client_secret,
     } = *client;
+    // Checked here too, so that no path can send the secret anywhere else.
+    let token_url = credential_url("token_url", token_url).map_err(|e| Failed::new(e, false))?;
     let form = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .append_pair("client_id", client_id)
@@ -98,44 +130,50 @@ fn request(
             .deadline
             .saturating_duration_since(context.clock.now());
         if remaining.is_zero() {
-            return Err(
-                Error::new(ErrorKind::Timeout, "token request: deadline reached")
-                    .with_attempts(attempt - 1),
-            );
+            let error = Error::new(ErrorKind::Timeout, "token request: deadline reached")
+                .with_attempts(attempt - 1);
+            return Err(Failed::new(error, false));
         }
-        let (error, transient) = match post(context, token_url, &authorization, &form, remaining) {
+        let mut failed = match post(context, &token_url, &authorization, &form, remaining) {
             Ok(tokens) => {
                 log::info!("token request succeeded after {attempt} attempt(s)");
                 return Ok(tokens);
             }
             Err(failed) => failed,
         };
-        let error = error.with_attempts(attempt).with_retryable(transient);
-        log::warn!("token request attempt {attempt} failed: {}", error.kind());
-        if !transient || attempt > context.max_retries {
-            return Err(error);
+        failed.error = failed
+            .error
+            .with_attempts(attempt)
+            .with_retryable(failed.transient);
+        log::warn!(
+            "token request attempt {attempt} failed: {}",
+            failed.error.kind()
+        );
+        if !failed.transient || attempt > context.max_retries {
+            return Err(failed);
         }
         let delay = retry::backoff(attempt, context.random);
         if context.clock.now() + delay >= context.deadline {
-            return Err(error);
+            return Err(failed);
         }
         context.clock.sleep(delay);
         attempt += 1;
     }
 }
 
-/// One POST; on failure, the error and whether it is safe and useful to try again.
+/// One POST; on failure, the error and what it means for the grant.
 fn post(
     context: &TokenContext<'_>,
-    token_url: &str,
+    token_url: &Url,
     authorization: &HeaderValue,
     form: &str,
     remaining: Duration,
-) -> std::result::Result<OAuthTokens, (Error, bool)> {
+) -> std::result::Result<OAuthTokens, Failed> {
+    let timeout = remaining.min(context.timeout);
     let response = context
         .http
-        .post(token_url)
-        .timeout(remaining.min(context.timeout))
+        .post(token_url.clone())
+        .timeout(timeout)
         .header(header::AUTHORIZATION, authorization.clone())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form.to_owned())
@@ -147,48 +185,13 @@ fn post(
                 transport::chain(&e)
             );
             let error = Error::new(kind, message).with_source(e.without_url());
-            (error, failure == Failure::Unsent)
+            Failed::new(error, failure == Failure::Unsent)
         })?;
     let status = response.status().as_u16();
-    let body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
     if (200..300).contains(&status) {
-        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
-            (
-                Error::new(
-                    ErrorKind::Decode,
-                    format!("token request: the response is not a token response: {e}"),
-                )
-                .with_status(status),
-                false,
-            )
-        })?;
-        let now = context.clock.wall();
-        // The server has rotated the grant already: an unusable answer cannot be retried.
-        let unusable = |what: &str| {
-            (
-                Error::new(
-                    ErrorKind::ReauthenticationRequired,
-                    format!("token request: the token endpoint's answer {what}; send the user through the OAuth flow again"),
-                )
-                .with_status(status),
-                false,
-            )
-        };
-        if !auth::is_token(&parsed.access_token) {
-            return Err(unusable("has no usable access_token"));
-        }
-        let refresh_token = match parsed.refresh_token {
-            Some(token) if auth::is_token(&token) => token,
-            _ => return Err(unusable("has no usable refresh_token")),
-        };
-        let lifetime =
-            Duration::from_secs(parsed.expires_in.unwrap_or(0).min(MAX_LIFETIME_SECONDS));
-        return Ok(OAuthTokens {
-            access_token: Secret::new(parsed.access_token),
-            refresh_token: Secret::new(refresh_token),
-            expires_at: parsed.expires_in.map(|_| now + lifetime),
-        });
+        return accept(context, response, timeout, status);
     }
+    let body = transport::read_excerpt(response, MAX_TOKEN_RESPONSE_BYTES);
     let reason = oauth_error(&body);
     let (kind, transient) = match status {
         400 | 401 => (ErrorKind::ReauthenticationRequired, false),
@@ -201,12 +204,124 @@ fn post(
         ),
         _ => format!("token request failed with HTTP {status} ({reason})"),
     };
-    Err((
-        Error::new(kind, message)
-            .with_status(status)
-            .with_body(&body),
-        transient,
-    ))
+    let error = Error::new(kind, message)
+        .with_status(status)
+        .with_body(&body);
+    Err(Failed::new(error, transient))
+}
+
+/// Takes the new tokens from a 2xx answer. The grant presented is spent from here on:
+/// whatever goes wrong is [`Failed::spent`] (a body that times out is still `timeout`).
+fn accept(
+    context: &TokenContext<'_>,
+    response: Response,
+    timeout: Duration,
+    status: u16,
+) -> std::result::Result<OAuthTokens, Failed> {
+    const AGAIN: &str = "send the user through the OAuth flow again";
+    let unusable = |what: String| {
+        Failed::spent(
+            Error::new(
+                ErrorKind::ReauthenticationRequired,
+                format!("token request: the token endpoint's answer {what}; {AGAIN}"),
+            )
+            .with_status(status),
+        )
+    };
+    let body = match transport::read_capped(response, MAX_TOKEN_RESPONSE_BYTES) {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            return Err(unusable(format!(
+                "exceeds the {MAX_TOKEN_RESPONSE_BYTES} byte limit"
+            )));
+        }
+        Err(BodyError::Io(e)) => {
+            let (kind, why) = if transport::is_timeout(&e) {
+                (
+                    ErrorKind::Timeout,
+                    format!("did not arrive within {} ms", timeout.as_millis()),
+                )
+            } else {
+                (
+                    ErrorKind::Connection,
+                    format!("broke off: {}", transport::chain(&e)),
+                )
+            };
+            let message = format!(
+                "token request: the token endpoint answered {status}, but its answer {why}; the refresh token is spent, {AGAIN}"
+            );
+            return Err(Failed::spent(Error::new(kind, message).with_status(status)));
+        }
+    };
+    let answer = TokenAnswer::parse(&body).map_err(unusable)?;
+    let now = context.clock.wall();
+    Ok(OAuthTokens {
+        access_token: Secret::new(answer.access_token),
+        refresh_token: Secret::new(answer.refresh_token),
+        expires_at: answer.expires_in.map(|lifetime| now + lifetime),
+    })
+}
+
+/// The fields of a token answer the SDK uses, read leniently: servers differ in how they
+/// write `expires_in` and `token_type`, and extra fields are ignored.
+struct TokenAnswer {
+    access_token: String,
+    refresh_token: String,
+    expires_in: Option<Duration>,
+}
+
+impl TokenAnswer {
+    /// The answer, or why it cannot be used (for a message; never quoting a token).
+    fn parse(body: &[u8]) -> std::result::Result<TokenAnswer, String> {
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| format!("is not JSON ({e})"))?;
+        let Some(fields) = value.as_object() else {
+            return Err("is not a JSON object".to_owned());
+        };
+        let token = |name: &str| match fields.get(name).and_then(|v| v.as_str()) {
+            Some(token) if auth::is_token(token) => Ok(token.to_owned()),
+            _ => Err(format!("has no usable {name}")),
+        };
+        let access_token = token("access_token")?;
+        let refresh_token = token("refresh_token")?;
+        match fields.get("token_type") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(kind)) if kind.eq_ignore_ascii_case("bearer") => {}
+            Some(other) => {
+                let shown: String = other.to_string().chars().take(40).collect();
+                return Err(format!(
+                    "has token_type {shown}, which the SDK cannot send (it sends Bearer tokens)"
+                ));
+            }
+        }
+        Ok(TokenAnswer {
+            access_token,
+            refresh_token,
+            expires_in: fields.get("expires_in").and_then(lifetime),
+        })
+    }
+}
+
+/// `expires_in` as a lifetime: a JSON number (integer or not) or a string of one, cut to
+/// [`MAX_LIFETIME_SECONDS`]; anything else (negative, zero, not a number) is unknown, and
+/// the token is then refreshed when the API refuses it.
+fn lifetime(value: &serde_json::Value) -> Option<Duration> {
+    let seconds = match value {
+        serde_json::Value::Number(number) => number.as_f64(),
+        serde_json::Value::String(text) => text.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match seconds {
+        Some(seconds) if seconds.is_finite() && seconds >= 1.0 => Some(Duration::from_secs_f64(
+            seconds.min(MAX_LIFETIME_SECONDS as f64),
+        )),
+        _ => {
+            log::warn!(
+                "the token answer's expires_in is not a usable number of seconds: the expiry is unknown"
+            );
+            None
+        }
+    }
 }
 
 /// The longest token lifetime taken from a server (ten years); longer ones are cut to it.

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use pleo_installations::{Client, ClientBuilder, Clock, Random};
+use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
+use pleo_installations::{Client, ClientBuilder, Clock, Random, Secret};
 use pleo_installations_mock::MockServer;
 
 /// A clock whose sleeps return at once, advance its time and are recorded.
@@ -104,22 +105,25 @@ pub struct RawServer {
 impl RawServer {
     /// Answers each request with `response` (`None`: closes the connection at once).
     pub fn start(response: Option<Vec<u8>>) -> RawServer {
-        use std::io::{Read, Write};
+        use std::io::Write;
+        RawServer::serve(move |mut stream| {
+            let Some(response) = &response else { return };
+            read_head(&mut stream);
+            let _ = stream.write_all(response);
+        })
+    }
+
+    /// Hands each connection to `answer`, one at a time, on the server's thread.
+    pub fn serve(answer: impl Fn(std::net::TcpStream) + Send + 'static) -> RawServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = connections.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
+                let Ok(stream) = stream else { continue };
                 counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let Some(response) = &response else { continue };
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
-                    head.push(byte[0]);
-                }
-                let _ = stream.write_all(response);
+                answer(stream);
             }
         });
         RawServer { addr, connections }
@@ -131,5 +135,33 @@ impl RawServer {
 
     pub fn connections(&self) -> usize {
         self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Reads a request's head (up to the blank line) from `stream`; the body is not read.
+pub fn read_head(stream: &mut std::net::TcpStream) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    head
+}
+
+/// OAuth credentials of the emulator's client with fresh tokens it minted, expiry unknown
+/// to the client, the token URL the default.
+pub fn oauth_credentials(server: &MockServer) -> OAuthCredentials {
+    let app = server.oauth_client();
+    let (access, refresh) = server.issue_tokens(&app.client_id);
+    OAuthCredentials {
+        client_id: app.client_id.clone(),
+        client_secret: Secret::new(app.client_secret.clone()),
+        tokens: OAuthTokens {
+            access_token: Secret::new(access),
+            refresh_token: Secret::new(refresh),
+            expires_at: None,
+        },
+        token_url: None,
     }
 }

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from ._native import __version__
 from .client import Client
 from .errors import (
@@ -71,3 +73,7 @@ __all__ = [
     "exchange_code",
     "new_code_verifier",
 ]
+
+# As libraries do: the application decides where records go; without its own handler none
+# reach stderr through logging's last resort.
+logging.getLogger(__name__).addHandler(logging.NullHandler())

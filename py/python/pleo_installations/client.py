@@ -12,8 +12,8 @@ from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Type, Union
 
 from . import _native, errors
 from ._bridge import call_native
-from ._checks import check_type, seconds_to_ms
-from .models import Installation, InstallationErrorCode, InstallationStatus, Introspection
+from ._checks import check_type, json_object, seconds_to_ms
+from .models import Installation, InstallationErrorCode, InstallationStatus, Introspection, _from_text
 from .oauth import FileTokenStore, OAuthCredentials, OAuthTokens, TokenStore, _NativeTokenStore
 
 def _enum_value(name: str, value: Union[Enum, str]) -> str:
@@ -36,6 +36,10 @@ class Client:
 
     Safe to share between threads; every call releases the GIL while it waits on the
     network. Use it as a context manager, or call :meth:`close`.
+
+    On the main thread, Ctrl-C interrupts a call at once (``KeyboardInterrupt``): the call
+    is abandoned, not cancelled, and ends in the background within its own deadline (a
+    write may still reach the server); the client stays usable.
     """
 
     def __init__(
@@ -99,7 +103,7 @@ class Client:
         """The installation of this client (in ``company_id``, by default the credential's)."""
         check_type("company_id", company_id, (str, uuid.UUID), optional=True)
         request = {} if company_id is None else {"company_id": str(company_id)}
-        return Installation.from_json(self._call("getClientInstallation", request))
+        return _from_text(Installation, self._call("getClientInstallation", request))
 
     def create_installation(
         self,
@@ -111,8 +115,8 @@ class Client:
         if status is not None:
             request["status"] = _enum_value("status", status)
         if metadata is not None:
-            request["metadata"] = _mapping("metadata", metadata)
-        return Installation.from_json(self._call("createClientInstallation", request))
+            request["metadata"] = json_object("metadata", metadata)
+        return _from_text(Installation, self._call("createClientInstallation", request))
 
     def update_installation(
         self,
@@ -123,10 +127,10 @@ class Client:
         """Sets the status; replaces ``metadata`` when given; sets or clears the error code."""
         request: Dict[str, Any] = {"status": _enum_value("status", status)}
         if metadata is not None:
-            request["metadata"] = _mapping("metadata", metadata)
+            request["metadata"] = json_object("metadata", metadata)
         if error_code is not None:
             request["errorCode"] = _enum_value("error_code", error_code)
-        return Installation.from_json(self._call("updateClientInstallation", request))
+        return _from_text(Installation, self._call("updateClientInstallation", request))
 
     def delete_installation(self) -> None:
         """Deletes the installation (with OAuth, Pleo also revokes every token of the client)."""
@@ -134,7 +138,7 @@ class Client:
 
     def activate_installation(self) -> Installation:
         """Activates an ``AUTHORIZED`` or ``PENDING_INTEGRATION`` installation."""
-        return Installation.from_json(self._call("activateMyInstallation", {}))
+        return _from_text(Installation, self._call("activateMyInstallation", {}))
 
     def complete_installation(self) -> Installation:
         """Deprecated by the API: use :meth:`activate_installation`."""
@@ -143,13 +147,11 @@ class Client:
             DeprecationWarning,
             stacklevel=2,
         )
-        return Installation.from_json(
-            self._call("completeInstallationExternalClientOnlyIdempotently", {})
-        )
+        return _from_text(Installation, self._call("completeInstallationExternalClientOnlyIdempotently", {}))
 
     def introspect(self) -> Introspection:
         """Which credential is in use."""
-        return Introspection.from_json(self._call("introspect", {}))
+        return _from_text(Introspection, self._call("introspect", {}))
 
     def wait_for_status(
         self,
@@ -157,7 +159,7 @@ class Client:
         timeout: Optional[float] = None,
     ) -> Installation:
         """Polls until the installation has one of ``statuses``; :class:`APITimeoutError` after
-        ``timeout`` seconds (``None``: the core's default, 60 s)."""
+        ``timeout`` seconds (``None``: the core's default, 60 s). Ctrl-C ends the wait."""
         if isinstance(statuses, (str, Enum)):
             statuses = [statuses]
         elif not isinstance(statuses, abc.Iterable):
@@ -166,7 +168,7 @@ class Client:
         timeout_ms = seconds_to_ms("timeout", timeout)
         if timeout_ms is not None:
             request["timeout_ms"] = timeout_ms
-        return Installation.from_json(self._call("waitForStatus", request))
+        return _from_text(Installation, self._call("waitForStatus", request))
 
     def refresh_tokens(self) -> None:
         """Refreshes the OAuth tokens now (``on_tokens_refreshed`` runs as usual)."""
@@ -210,17 +212,9 @@ class Client:
             raise errors.invalid_argument("the client is closed")
         return native
 
-    def _call(self, operation_id: str, request: Mapping[str, Any]) -> Any:
-        return json.loads(call_native(self._open().call_json, operation_id, json.dumps(request)))
-
-
-def _mapping(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
-    check_type(name, value, abc.Mapping)
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{name} must hold JSON values only: {e}") from None
-    return dict(value)
+    def _call(self, operation_id: str, request: Mapping[str, Any]) -> str:
+        """The result's JSON text (the server's, untouched)."""
+        return call_native(self._open().call_json, operation_id, json.dumps(request))
 
 
 def _tokens_hook(hook: Callable[[OAuthTokens], None]) -> Callable[[str], None]:

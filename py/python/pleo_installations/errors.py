@@ -134,3 +134,8 @@ def from_json(error_json: str) -> PleoError:
 def invalid_argument(message: str) -> InvalidArgumentError:
     """An :class:`InvalidArgumentError` raised by the Python layer itself."""
     return InvalidArgumentError(message, kind="invalid_argument")
+
+
+def decode_error(message: str) -> DecodeError:
+    """A :class:`DecodeError` raised by the Python layer itself."""
+    return DecodeError(message, kind="decode")

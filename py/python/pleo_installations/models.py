@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
+from calendar import monthrange
+from collections import abc
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from enum import Enum
-from typing import Any, Dict, FrozenSet, Mapping, Optional, Type, TypeVar, Union
+from functools import lru_cache
+from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Type, TypeVar, Union
+
+from .errors import decode_error
 
 
 class InstallationStatus(str, Enum):
@@ -55,17 +61,44 @@ def _known(enum: Type[_E], value: str) -> Union[_E, str]:
         return value
 
 
-_FRACTION = re.compile(r"\.(\d+)")
+# RFC 3339 as the core reads it (the `time` crate): any one ASCII character between date and
+# time, `Z` in either case, one or more fraction digits.
+_RFC3339 = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[\x00-\x7f]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
 
 
+@lru_cache(maxsize=256)  # an installation's timestamps come again and again, as polls do
 def parse_datetime(text: str) -> datetime:
-    """An RFC 3339 timestamp as an aware datetime (any number of fraction digits, ``Z``)."""
-    normalized = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
-    if normalized.endswith(("Z", "z")):
-        normalized = normalized[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(normalized)
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp {text!r} has no UTC offset")
+    """An RFC 3339 timestamp as an aware datetime in its own offset, read as the core reads it:
+    any number of fraction digits (microseconds kept), offsets up to ±23:59, and a leap
+    second (``23:59:60`` UTC on the last day of a month) as the microsecond before it.
+    Raises ``ValueError`` (``TypeError`` for a non-``str``)."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an RFC 3339 timestamp")
+    year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
+    fraction, sign, offset_hours, offset_minutes = match.group(7, 8, 9, 10)
+    microsecond = int((fraction or "")[:6].ljust(6, "0"))
+    zone = timezone.utc
+    if sign is not None:
+        if int(offset_hours) > 23 or int(offset_minutes) > 59:
+            raise ValueError(f"{text!r} has an offset out of range")
+        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+        if offset:
+            zone = timezone(-offset if sign == "-" else offset)
+    leap = second == 60
+    if leap:
+        second, microsecond = 59, 999999
+    try:
+        parsed = datetime(year, month, day, hour, minute, second, microsecond, tzinfo=zone)
+        utc = parsed.astimezone(timezone.utc) if leap else parsed
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"{text!r} is out of range: {e}") from None
+    last_second = utc.time().replace(microsecond=0) == time(23, 59, 59)
+    if leap and not (last_second and utc.day == monthrange(utc.year, utc.month)[1]):
+        raise ValueError(f"{text!r} is a leap second not at the end of a month (UTC)")
     return parsed
 
 
@@ -79,8 +112,79 @@ def format_datetime(value: datetime) -> str:
     return utc.isoformat(timespec="seconds") + ("." + fraction if fraction else "") + "Z"
 
 
-def _extra(data: Mapping[str, Any], known: "tuple[str, ...]") -> Dict[str, Any]:
-    return {key: value for key, value in data.items() if key not in known}
+_T = TypeVar("_T")
+_M = TypeVar("_M", "Installation", "Introspection")
+
+
+class _Fields:
+    """The fields of one JSON object of the API, for a model: a field that is missing or
+    does not convert is a :class:`DecodeError` naming it."""
+
+    def __init__(self, what: str, data: Any) -> None:
+        if not isinstance(data, abc.Mapping):
+            raise decode_error(f"{what} is not a JSON object but {type(data).__name__}")
+        self.what = what
+        self.data: Mapping[str, Any] = data
+
+    def required(self, key: str, convert: Callable[[Any], _T]) -> _T:
+        try:
+            value = self.data[key]
+        except KeyError:
+            raise decode_error(f"{self.what}.{key} is missing") from None
+        return self._convert(key, convert, value)
+
+    def optional(self, key: str, convert: Callable[[Any], _T]) -> Optional[_T]:
+        """``None`` when the field is missing or null."""
+        value = self.data.get(key)
+        return None if value is None else self._convert(key, convert, value)
+
+    def extra(self, known: "tuple[str, ...]") -> Dict[str, Any]:
+        """The fields not in ``known``, as they are."""
+        return {key: value for key, value in self.data.items() if key not in known}
+
+    def _convert(self, key: str, convert: Callable[[Any], _T], value: Any) -> _T:
+        try:
+            return convert(value)
+        except (TypeError, ValueError, OverflowError) as e:
+            raise decode_error(f"{self.what}.{key}: {e}") from e
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, not {type(value).__name__}")
+    return value
+
+
+def _timestamp(value: Any) -> datetime:
+    return parse_datetime(_string(value))
+
+
+def _object(value: Any) -> Dict[str, Any]:
+    if not isinstance(value, abc.Mapping):
+        raise TypeError(f"expected a JSON object, not {type(value).__name__}")
+    return dict(value)
+
+
+def _decode(model: Type[_M], data: Any, text: Optional[str]) -> _M:
+    """``model`` built from the API's JSON ``data``, keeping that JSON (``text``, when it
+    arrived as text) for ``to_dict()``."""
+    built = model._build(data)
+    if text is None:
+        try:
+            text = json.dumps(data, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise decode_error(f"{model.__name__}: not JSON data: {e}") from e
+    object.__setattr__(built, "_json", text)
+    return built
+
+
+def _from_text(model: Type[_M], text: str) -> _M:
+    """``model`` built from the JSON text of the API's response."""
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise decode_error(f"{model.__name__}: not JSON: {e}") from e
+    return _decode(model, data, text)
 
 
 _INSTALLATION_FIELDS = (
@@ -104,33 +208,47 @@ class Installation:
     resource: str
     #: An :class:`InstallationStatus`, or the plain string of a status this SDK does not know.
     status: Union[InstallationStatus, str]
+    #: Empty when the server sent none (or null).
     metadata: Dict[str, Any] = field(hash=False)
     error_code: Union[InstallationErrorCode, str, None]
+    #: In the offset the server sent.
     created_at: datetime
     updated_at: datetime
     #: Fields this version of the SDK does not know, as sent.
     extra: Dict[str, Any] = field(default_factory=dict, hash=False)
+    #: The JSON it was decoded from, for :meth:`to_dict`; None when built in Python.
+    _json: Optional[str] = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Installation":
-        """Builds it from the API's ``InstallationResponse`` JSON object."""
-        error_code = data.get("errorCode")
+        """Builds it from the API's ``InstallationResponse`` JSON object; :class:`DecodeError`
+        when that is not one."""
+        return _decode(cls, data, None)
+
+    @classmethod
+    def _build(cls, data: Any) -> "Installation":
+        fields = _Fields("Installation", data)
         return cls(
-            id=data["id"],
-            application_id=data["applicationId"],
-            resource=data["resource"],
-            status=_known(InstallationStatus, data["status"]),
-            metadata=dict(data.get("metadata") or {}),
-            error_code=None if error_code is None else _known(InstallationErrorCode, error_code),
-            created_at=parse_datetime(data["createdAt"]),
-            updated_at=parse_datetime(data["updatedAt"]),
-            extra=_extra(data, _INSTALLATION_FIELDS),
+            id=fields.required("id", _string),
+            application_id=fields.required("applicationId", _string),
+            resource=fields.required("resource", _string),
+            status=fields.required("status", lambda value: _known(InstallationStatus, _string(value))),
+            metadata=fields.optional("metadata", _object) or {},
+            error_code=fields.optional("errorCode", lambda value: _known(InstallationErrorCode, _string(value))),
+            created_at=fields.required("createdAt", _timestamp),
+            updated_at=fields.required("updatedAt", _timestamp),
+            extra=fields.extra(_INSTALLATION_FIELDS),
         )
 
     def to_dict(self) -> Dict[str, Any]:
-        """The API's ``InstallationResponse`` JSON object of it, as a new ``dict``: unknown
-        fields and unknown enum values as they arrived, ``errorCode`` left out when there is
-        none, timestamps in RFC 3339 UTC."""
+        """The API's ``InstallationResponse`` JSON object, as a new ``dict``: exactly the
+        server's (or what :meth:`from_json` was given), keys left out still out, nulls still
+        null, unknown fields and values where they were. One built in Python (or changed
+        with ``dataclasses.replace``) gives the JSON of its fields: ``errorCode`` left out
+        when there is none, timestamps in RFC 3339 UTC."""
+        if self._json is not None:
+            result: Dict[str, Any] = json.loads(self._json)
+            return result
         data: Dict[str, Any] = {
             "id": self.id,
             "applicationId": self.application_id,
@@ -165,29 +283,41 @@ class Introspection:
     extra: Dict[str, Any] = field(default_factory=dict, hash=False)
     #: The keys of ``extra`` that came beside ``data``, for :meth:`to_dict`.
     _outside: FrozenSet[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    #: The JSON it was decoded from, for :meth:`to_dict`; None when built in Python.
+    _json: Optional[str] = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, response: Mapping[str, Any]) -> "Introspection":
-        """Builds it from the API's ``{"data": ExternalClientModelDetails}`` JSON object."""
-        data: Mapping[str, Any] = response["data"]
-        outside = _extra(response, ("data",))
-        extra = _extra(data, _CLIENT_FIELDS)
+        """Builds it from the API's ``{"data": ExternalClientModelDetails}`` JSON object;
+        :class:`DecodeError` when that is not one."""
+        return _decode(cls, response, None)
+
+    @classmethod
+    def _build(cls, response: Any) -> "Introspection":
+        envelope = _Fields("introspection", response)
+        fields = _Fields("introspection.data", envelope.required("data", lambda data: data))
+        outside = envelope.extra(("data",))
+        extra = fields.extra(_CLIENT_FIELDS)
         extra.update(outside)
         introspection = cls(
-            auth_method=_known(AuthMethod, data["authMethod"]),
-            client_id=data["clientId"],
-            scope=data["scope"],
-            application_name=data.get("applicationName"),
-            subject_urn=data.get("subjectURN"),
+            auth_method=fields.required("authMethod", lambda value: _known(AuthMethod, _string(value))),
+            client_id=fields.required("clientId", _string),
+            scope=fields.required("scope", _string),
+            application_name=fields.optional("applicationName", _string),
+            subject_urn=fields.optional("subjectURN", _string),
             extra=extra,
         )
         object.__setattr__(introspection, "_outside", frozenset(outside))
         return introspection
 
     def to_dict(self) -> Dict[str, Any]:
-        """The API's ``{"data": ExternalClientModelDetails}`` JSON object of it, as a new
-        ``dict``: unknown fields where they arrived (inside ``data`` unless they came beside
-        it), optional fields left out when absent."""
+        """The API's ``{"data": ExternalClientModelDetails}`` JSON object, as a new ``dict``:
+        exactly the server's (or what :meth:`from_json` was given). One built in Python
+        gives the JSON of its fields: unknown fields inside ``data``, optional fields left
+        out when absent."""
+        if self._json is not None:
+            result: Dict[str, Any] = json.loads(self._json)
+            return result
         data: Dict[str, Any] = {
             "authMethod": str(self.auth_method),
             "clientId": self.client_id,

@@ -260,7 +260,8 @@ def exchange_code(
     base_url: Optional[str] = None,
     token_url: Optional[str] = None,
 ) -> OAuthTokens:
-    """Trades the callback's ``code`` for tokens (server side only)."""
+    """Trades the callback's ``code`` for tokens (server side only). Ctrl-C interrupts it as
+    it does a client's call."""
     request: Dict[str, Any] = {}
     for name, value in (
         ("client_id", client_id),

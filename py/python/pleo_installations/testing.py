@@ -16,13 +16,12 @@
 from __future__ import annotations
 
 import json
-from collections import abc
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
-from ._checks import check_type, seconds_to_ms
+from ._checks import check_type, json_object, seconds_to_ms
 from .models import InstallationStatus
 
 
@@ -190,7 +189,6 @@ class MockServer:
         check_type("status", status, str)
         check_type("credential", credential, str, optional=True)
         check_type("company_id", company_id, str, optional=True)
-        check_type("metadata", metadata, abc.Mapping, optional=True)
         check_type("error_code", error_code, str, optional=True)
         seed: Dict[str, Any] = {
             "credential": self.api_key if credential is None else credential,
@@ -199,7 +197,7 @@ class MockServer:
         if company_id is not None:
             seed["company_id"] = company_id
         if metadata is not None:
-            seed["metadata"] = dict(metadata)
+            seed["metadata"] = json_object("metadata", metadata)
         if error_code is not None:
             seed["errorCode"] = error_code
         result: Dict[str, Any] = json.loads(self._native.seed(json.dumps(seed)))

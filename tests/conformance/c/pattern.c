@@ -176,7 +176,6 @@ json_t *pattern_normalise_result(json_t *result) {
     const char *key;
     json_t *value;
     json_object_foreach(result, key, value) {
-        if (json_is_null(value)) continue;
         json_object_set_new(normalised, key, is_volatile(key) ? json_string("<volatile>") : json_incref(value));
     }
     return normalised;

@@ -30,11 +30,11 @@ static json_t *call_step(struct run *run, const json_t *step, char **reason);
 static const struct {
     const char *name;
     step_fn run;
-    const char *keys[7]; /* NULL-terminated */
+    const char *keys[8]; /* NULL-terminated */
 } KINDS[] = {
     {"admin", admin_step, {"admin", "body", "expect", "save"}},
     {"client", client_step, {"client", "error"}},
-    {"call", call_step, {"call", "request", "result", "error", "max_ms", "min_ms"}},
+    {"call", call_step, {"call", "request", "result", "error", "exact", "max_ms", "min_ms"}},
 };
 enum { KIND_COUNT = sizeof KINDS / sizeof *KINDS };
 

@@ -54,9 +54,9 @@ test('substitutions fill strings anywhere', () => {
   assert.throws(() => substitute('${nothing.here}', saved), /nothing\.here/);
 });
 
-test('normalising masks volatile fields and drops nulls at the top', () => {
+test('normalising masks volatile fields and keeps nulls', () => {
   const result = { id: '1', createdAt: 't', status: 'A', errorCode: null, metadata: { id: 1, n: null } };
-  assert.deepEqual(normaliseResult(result), { id: '<volatile>', createdAt: '<volatile>', status: 'A', metadata: { id: 1, n: null } });
+  assert.deepEqual(normaliseResult(result), { id: '<volatile>', createdAt: '<volatile>', status: 'A', errorCode: null, metadata: { id: 1, n: null } });
   assert.equal(normaliseResult(null), null);
 });
 

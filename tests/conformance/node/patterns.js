@@ -72,13 +72,11 @@ function lookup(reference, saved) {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The result as the outcome file holds it: at the top level only, nulls dropped, volatile values masked. */
+/** The result as the outcome file holds it: the API's JSON exactly, volatile values masked. */
 function normaliseResult(result) {
   if (!isObject(result)) return result;
   return Object.fromEntries(
-    Object.entries(result)
-      .filter(([, value]) => value !== null && value !== undefined)
-      .map(([key, value]) => [key, VOLATILE.has(key) ? '<volatile>' : value]),
+    Object.entries(result).map(([key, value]) => [key, VOLATILE.has(key) ? '<volatile>' : value]),
   );
 }
 

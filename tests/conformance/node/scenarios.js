@@ -26,7 +26,7 @@ const OPERATIONS = {
 const STEP_KEYS = {
   admin: ['admin', 'body', 'expect', 'save'],
   client: ['client', 'error'],
-  call: ['call', 'request', 'result', 'error', 'max_ms', 'min_ms'],
+  call: ['call', 'request', 'result', 'error', 'exact', 'max_ms', 'min_ms'],
 };
 
 const ADMIN_REQUEST = /^[A-Z]+ \/\S*$/;

@@ -88,12 +88,11 @@ def _lookup(reference: str, saved: Dict[str, Any]) -> str:
 
 
 def normalise_result(result: Any) -> Any:
-    """The result as the outcome file holds it: at the top level only, null values dropped
-    and volatile values masked."""
+    """The result as the outcome file holds it: the API's JSON exactly, volatile values
+    masked."""
     if not isinstance(result, dict):
         return result
     return {
         key: "<volatile>" if key in VOLATILE else value
         for key, value in result.items()
-        if value is not None
     }

@@ -29,7 +29,7 @@ OPERATIONS: Dict[str, FrozenSet[str]] = {
 STEP_KEYS: Dict[str, FrozenSet[str]] = {
     "admin": frozenset({"admin", "body", "expect", "save"}),
     "client": frozenset({"client", "error"}),
-    "call": frozenset({"call", "request", "result", "error", "max_ms", "min_ms"}),
+    "call": frozenset({"call", "request", "result", "error", "exact", "max_ms", "min_ms"}),
 }
 
 _ADMIN_REQUEST = re.compile(r"[A-Z]+ /\S*")

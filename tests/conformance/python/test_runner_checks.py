@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from patterns import mismatch, normalise_result, substitute
+from pleo_installations import Client
 from pleo_installations.testing import MockServer
-from run import Run, client_arguments
+from run import CALLS, Run, client_arguments
 from scenarios import ScenarioError, load_file
 
 ACTUAL = {"a": 1, "b": [True, {"c": "x"}], "d": None}
@@ -62,12 +63,13 @@ def test_substitutions_fill_strings_anywhere() -> None:
         substitute("${nothing.here}", saved)
 
 
-def test_normalising_masks_volatile_fields_and_drops_nulls_at_the_top() -> None:
+def test_normalising_masks_volatile_fields_and_keeps_nulls() -> None:
     result = {"id": "1", "createdAt": "t", "status": "A", "errorCode": None, "metadata": {"id": 1, "n": None}}
     assert normalise_result(result) == {
         "id": "<volatile>",
         "createdAt": "<volatile>",
         "status": "A",
+        "errorCode": None,
         "metadata": {"id": 1, "n": None},
     }
     assert normalise_result(None) is None
@@ -123,6 +125,29 @@ def test_an_unexpected_error_or_a_missing_one_fails_the_step() -> None:
     assert "$.kind: expected \"conflict\", got \"not_found\"" in wrong_kind[-1]["failed"]
     assert no_error == [{"failed": "step 0: the client was built, an error was expected"}]
     assert "less than min_ms 60000" in too_slow[-1]["failed"]
+
+
+SERVED = {
+    "getClientInstallation": {
+        "id": "5d0c3e8a-7b2f-4a1e-9c6d-8e7f6a5b4c3d",
+        "applicationId": "3a9d4c2e-8b1f-4d7a-a6e5-0c1b2d3e4f50",
+        "resource": "urn:pleo:company:7c1e5a2b-3d4f-4e6a-9b8c-0d1e2f3a4b5c",
+        "status": "ACTIVATED",
+        "errorCode": None,
+        "createdAt": "2026-01-02T08:34:05.678+05:30",
+        "updatedAt": "2026-01-02t03:04:05z",
+        "limits": {"seats": None, "big": 18446744073709551617},
+    },
+    "introspect": {"data": {"authMethod": "API_KEY", "clientId": "c", "scope": "s", "applicationName": None}},
+}
+
+
+@pytest.mark.parametrize("operation", SERVED)
+def test_results_are_the_servers_json_exactly(operation: str) -> None:
+    # No metadata (left out, not {}), nulls, unknown fields and timestamps as sent.
+    with MockServer() as server, Client(base_url=server.url, api_key=server.api_key) as client:
+        server.push_fault(status=200, body=json.dumps(SERVED[operation]), operation=operation)
+        assert CALLS[operation](client, {}) == SERVED[operation]
 
 
 def test_the_configuration_maps_onto_keyword_arguments() -> None:

@@ -108,14 +108,13 @@ fn lookup(reference: &str, vars: &Map<String, Value>) -> Option<String> {
     })
 }
 
-/// The result as the outcome file holds it: top-level nulls dropped, volatile values masked.
+/// The result as the outcome file holds it: the API's JSON exactly, volatile values masked.
 pub fn normalise_result(result: &Value) -> Value {
     let Value::Object(map) = result else {
         return result.clone();
     };
     Value::Object(
         map.iter()
-            .filter(|(_, value)| !value.is_null())
             .map(|(key, value)| {
                 let value = if VOLATILE.contains(&key.as_str()) {
                     Value::String("<volatile>".into())
@@ -167,11 +166,11 @@ mod tests {
     }
 
     #[test]
-    fn normalising_masks_volatile_fields_and_drops_nulls() {
+    fn normalising_masks_volatile_fields_and_keeps_nulls() {
         let result = json!({"id": "1", "createdAt": "t", "status": "A", "errorCode": null, "metadata": {"id": 1}});
         assert_eq!(
             normalise_result(&result),
-            json!({"id": "<volatile>", "createdAt": "<volatile>", "status": "A", "metadata": {"id": 1}})
+            json!({"id": "<volatile>", "createdAt": "<volatile>", "status": "A", "errorCode": null, "metadata": {"id": 1}})
         );
     }
 }

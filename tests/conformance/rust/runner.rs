@@ -9,11 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use pleo_installations::{
-    Client, Environment, Error, InstallationStatus, Secret, Uuid,
+    Client, Environment, Error, Installation, InstallationStatus, Introspection, Secret, Uuid,
     oauth::{OAuthCredentials, OAuthTokens},
 };
 use pleo_installations_mock::MockServer;
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use pattern::{matches, normalise_result, substitute};
@@ -345,8 +344,30 @@ fn typed<T: serde::de::DeserializeOwned>(request: &Value) -> Result<T, String> {
         .map_err(|e| format!("request {request} does not fit the typed API: {e}"))
 }
 
-fn to_json<T: Serialize>(result: Result<T, Error>) -> Result<Value, Error> {
-    result.map(|value| serde_json::to_value(value).expect("a result serialises"))
+/// A typed result's exact JSON: what its `raw_json` accessor holds.
+trait Exact {
+    fn exact(&self) -> Option<&str>;
+}
+
+impl Exact for Installation {
+    fn exact(&self) -> Option<&str> {
+        self.raw_json()
+    }
+}
+
+impl Exact for Introspection {
+    fn exact(&self) -> Option<&str> {
+        self.raw_json()
+    }
+}
+
+fn to_json<T: Exact>(result: Result<T, Error>) -> Result<Value, Error> {
+    result.map(|value| {
+        let text = value
+            .exact()
+            .expect("a result from a response keeps its JSON");
+        serde_json::from_str(text).expect("a result's JSON parses")
+    })
 }
 
 fn call_json(client: &Client, operation: &str, request: &Value) -> Result<Value, Error> {
