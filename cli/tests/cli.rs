@@ -485,7 +485,6 @@ fn exchange(base_url: &str, proxy: Option<u16>) -> Output {
 }
 
 #[test]
-#[ignore = "needs the core URL rule (main)"]
 fn oauth_exchange_sends_secrets_over_plain_http_only_to_loopback() {
     // http:// to a loopback host is allowed: the exchange reaches the listener.
     let endpoint = Listener::start();
@@ -520,7 +519,6 @@ fn oauth_exchange_sends_secrets_over_plain_http_only_to_loopback() {
 }
 
 #[test]
-#[ignore = "needs core arbitrary_precision (main)"]
 fn metadata_keeps_integers_past_64_bits() {
     let server = MockServer::start().unwrap();
     let big = "18446744073709551617";
