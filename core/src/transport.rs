@@ -102,6 +102,19 @@ impl Transport {
             let (authorization, generation) = self
                 .authorize(deadline, replay_after.take())
                 .map_err(|e| e.with_attempts(attempt - 1))?;
+            // A refresh (and its hook and store) took part of the time left.
+            let remaining = deadline.saturating_duration_since(self.clock.now());
+            if remaining.is_zero() {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{}: the token refresh used up the call's deadline before attempt {attempt}",
+                        call.operation.id()
+                    ),
+                )
+                .with_attempts(attempt - 1)
+                .with_retryable(true));
+            }
             let cut_short = remaining < self.settings.timeout;
             let timeout = remaining.min(self.settings.timeout);
             let Attempt { error, failure } =

@@ -485,7 +485,10 @@ fn a_hanging_refresh_does_not_hang_other_calls_past_their_deadline() {
         "{:?}",
         started.elapsed()
     );
-    first.join().unwrap().unwrap();
+    // The hook outlived the first call's deadline too: it ends as a timeout, not late.
+    let first = first.join().unwrap().unwrap_err();
+    assert_eq!(first.kind(), ErrorKind::Timeout, "{first}");
+    client.introspect().unwrap();
 }
 
 #[test]
@@ -630,4 +633,30 @@ fn a_store_write_that_landed_but_reported_failure_is_recognised_next_call() {
     client.refresh_tokens().unwrap();
     assert_eq!(server.token_requests(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_slow_hook_counts_against_the_call_deadline() {
+    let server = MockServer::start().unwrap();
+    // Known to be expired: the call refreshes (and runs the hook) before its first attempt.
+    let mut expired = credentials(&server);
+    expired.tokens.expires_at = Some(std::time::SystemTime::now() - Duration::from_secs(1));
+    let client = builder(&server, expired)
+        .total_timeout(Duration::from_millis(1500))
+        .max_retries(0)
+        .on_tokens_refreshed(|_| {
+            thread::sleep(Duration::from_millis(1000));
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_secs(3)).for_operation("introspect"));
+    let started = std::time::Instant::now();
+    let err = client.introspect().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(2200),
+        "{took:?} for a 1500 ms deadline"
+    );
 }

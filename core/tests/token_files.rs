@@ -173,3 +173,16 @@ fn a_refused_token_file_fails_the_client_naming_it_once_without_nested_kinds() {
     assert!(!err.message().contains("internal:"), "{err}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_token_file_that_is_not_tokens_is_named_without_nested_kinds() {
+    let dir = shared_dir("content");
+    let path = dir.join("tokens.json");
+    fs::write(&path, r#"{"access_token": 1}"#).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let err = FileTokenStore::new(&path).load().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("is not valid"), "{text}");
+    assert!(!text.contains("invalid_argument:"), "{text}");
+    fs::remove_dir_all(&dir).unwrap();
+}

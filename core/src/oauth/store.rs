@@ -155,7 +155,7 @@ impl TokenStore for FileTokenStore {
         };
         let value = serde_json::from_slice(&text).map_err(|e| invalid(&e))?;
         Ok(Some(
-            OAuthTokens::from_json(&value).map_err(|e| invalid(&e))?,
+            OAuthTokens::from_json(&value).map_err(|e| invalid(&e.message()))?,
         ))
     }
 
