@@ -186,3 +186,46 @@ fn a_token_file_that_is_not_tokens_is_named_without_nested_kinds() {
     assert!(!text.contains("invalid_argument:"), "{text}");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_fifo_planted_at_the_token_or_lock_path_is_refused_at_once() {
+    let dir = shared_dir("fifo");
+    let path = dir.join("tokens.json");
+    let lock = dir.join("tokens.json.lock");
+    for fifo in [&path, &lock] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let store = FileTokenStore::new(&path);
+    let started = std::time::Instant::now();
+    let err = store.load().unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(store.lock(Duration::from_millis(100)).is_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_directory_everyone_may_write_without_the_sticky_bit_is_refused() {
+    let dir = shared_dir("open-dir");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+    let store = FileTokenStore::new(dir.join("tokens.json"));
+    let err = store.save(&tokens("r1")).unwrap_err();
+    assert!(err.to_string().contains("sticky bit"), "{err}");
+    let err = store.load().unwrap_err();
+    assert!(err.to_string().contains("sticky bit"), "{err}");
+    assert!(
+        fs::read_dir(&dir).unwrap().next().is_none(),
+        "nothing was written"
+    );
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777)).unwrap();
+    store.save(&tokens("r1")).unwrap();
+    fs::remove_dir_all(&dir).unwrap();
+}

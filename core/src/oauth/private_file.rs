@@ -60,6 +60,17 @@ pub(crate) fn replace(path: &Path, content: &[u8]) -> Result<(), StoreError> {
         let _ = fs::remove_file(&temporary);
         return Err(e.into());
     }
+    // The rename is durable only once the directory is: a crash must not bring back the
+    // file with a refresh token already spent.
+    #[cfg(unix)]
+    if let Some(directory) = path.parent() {
+        let directory = if directory.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            directory
+        };
+        File::open(directory)?.sync_all()?;
+    }
     Ok(())
 }
 
@@ -109,18 +120,49 @@ fn refusal(path: &Path, why: &str) -> StoreError {
 }
 
 /// Opens with `options`, never through a symbolic link (mode 0600 for a file created),
-/// then checks what was opened.
+/// then checks what was opened. Non-blocking, so that a FIFO planted at the path cannot
+/// hold the open forever (it is then refused as not a regular file); reads and writes of
+/// regular files are not affected by the flag.
 fn open_checked(options: &mut OpenOptions, path: &Path) -> Result<File, Failure> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options
             .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK);
     }
+    check_directory(path).map_err(Failure::Refused)?;
     let file = options.open(path).map_err(Failure::Io)?;
     check(&file).map_err(Failure::Refused)?;
     Ok(file)
+}
+
+/// The directory of `path` must not let other users replace or remove its files: not
+/// writable by everyone unless sticky (as `/tmp` is), where only a file's owner may.
+#[cfg(unix)]
+fn check_directory(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(metadata) = fs::metadata(directory) else {
+        // Opening the file reports a missing directory.
+        return Ok(());
+    };
+    let mode = metadata.permissions().mode();
+    if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+        return Err(format!(
+            "is in {}, a directory everyone may write to without the sticky bit: anyone could replace the token files",
+            directory.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_directory(_: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// A regular file, owned by this process's user, that no one else may read or write.
