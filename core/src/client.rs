@@ -15,6 +15,7 @@ use crate::models::{
 };
 use crate::operation::Operation;
 use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
+use crate::unique_keys;
 
 /// The first pause between two polls of [`Client::wait_for_status`], doubled up to the cap.
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -193,7 +194,13 @@ impl Client {
         deadline: Option<Instant>,
     ) -> Result<(T, Reply)> {
         let reply = self.send(call, deadline)?;
-        match serde_json::from_slice::<T>(&reply.body) {
+        // An answer the typed view could not give as written (a key twice) is refused.
+        let faithful = std::str::from_utf8(&reply.body)
+            .map_err(|e| e.to_string())
+            .and_then(unique_keys::check);
+        let decoded = faithful
+            .and_then(|()| serde_json::from_slice::<T>(&reply.body).map_err(|e| e.to_string()));
+        match decoded {
             Ok(mut value) => {
                 // It decoded as JSON, so it is UTF-8.
                 value.keep_raw(String::from_utf8_lossy(&reply.body).into());

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::client::Client;
@@ -123,31 +123,27 @@ pub(crate) fn catch_panics(name: &str, f: impl FnOnce() -> Result<String>) -> Re
 
 /// Parses a request, which must be a JSON object; `""` and `null` stand for `{}`.
 pub(crate) fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
-    let invalid = |e: serde_json::Error| {
+    let invalid = |e: &dyn std::fmt::Display| {
         Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
     };
-    let value = match json.trim() {
-        "" => Value::Null,
-        text => {
-            unique_keys::check(text).map_err(|e| {
-                Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
-            })?;
-            serde_json::from_str(text).map_err(invalid)?
-        }
+    let text = match json.trim() {
+        "" | "null" => "{}",
+        text => text,
     };
-    let object = match value {
-        Value::Null => Value::Object(Map::new()),
-        object @ Value::Object(_) => object,
-        other => {
-            return Err(Error::invalid_argument(format!(
-                "request JSON for {operation_id} must be an object, not {}",
-                json_type(&other)
-            )));
-        }
-    };
-    serde_path_to_error::deserialize(object).map_err(|e| {
-        Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
-    })
+    if !text.starts_with('{') {
+        let value: Value = serde_json::from_str(text).map_err(|e| invalid(&e))?;
+        return Err(Error::invalid_argument(format!(
+            "request JSON for {operation_id} must be an object, not {}",
+            json_type(&value)
+        )));
+    }
+    unique_keys::check(text).map_err(|e| invalid(&e))?;
+    // Straight from the text: a detour through a `Value` would rewrite some numbers
+    // (`-0`, or a long run of zeros, in exponent form).
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let request = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| invalid(&e))?;
+    deserializer.end().map_err(|e| invalid(&e))?;
+    Ok(request)
 }
 
 fn json_type(value: &Value) -> &'static str {

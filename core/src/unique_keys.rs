@@ -1,5 +1,7 @@
-//! Refusing JSON objects that name a key twice: a parser keeps one of the two values and
-//! drops the other without a word, so a request would not be sent as the caller wrote it.
+//! Refusing JSON that a parser would not keep as written: an object naming a key twice
+//! (one value is dropped without a word), and an object keyed
+//! `"$serde_json::private::Number"` (serde_json's own mark for a number kept as text,
+//! which it would turn into that number).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -7,8 +9,9 @@ use std::fmt;
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
-/// Fails (with a message naming the key) when any object in `json` repeats a key; `Ok`
-/// for any other text, valid JSON or not (its parse reports syntax errors).
+/// Fails (with a message naming the key) when any object in `json` repeats a key or uses
+/// serde_json's number mark as one; `Ok` for any other text, valid JSON or not (its parse
+/// reports syntax errors).
 pub(crate) fn check(json: &str) -> Result<(), String> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     match Unique.deserialize(&mut deserializer) {
@@ -68,6 +71,16 @@ impl<'de> Visitor<'de> for Unique {
     fn visit_map<A: de::MapAccess<'de>>(self, mut entries: A) -> Result<(), A::Error> {
         let mut seen = HashSet::new();
         while let Some(key) = entries.next_key::<String>()? {
+            if key == NUMBER_MARK {
+                // A number of the text arrives as this one-entry map with its digits as an
+                // owned string; an object written with the key gives its value otherwise.
+                if !entries.next_value_seed(Digits)? {
+                    return Err(de::Error::custom(format!(
+                        "the key {NUMBER_MARK:?} is reserved by the JSON parser"
+                    )));
+                }
+                continue;
+            }
             entries.next_value_seed(Unique)?;
             if !seen.insert(key.clone()) {
                 let shown: String = key.chars().take(60).collect();
@@ -77,6 +90,52 @@ impl<'de> Visitor<'de> for Unique {
             }
         }
         Ok(())
+    }
+}
+
+/// The key under which serde_json (with `arbitrary_precision`) hands over a number's text.
+const NUMBER_MARK: &str = "$serde_json::private::Number";
+
+/// Tells whether the value under [`NUMBER_MARK`] is a number's digits (an owned string).
+struct Digits;
+
+impl<'de> DeserializeSeed<'de> for Digits {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Digits {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number's digits")
+    }
+
+    fn visit_string<E>(self, _: String) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Ok(false)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Ok(false)
     }
 }
 

@@ -317,3 +317,56 @@ fn a_request_naming_a_key_twice_is_refused_not_half_sent() {
     }
     assert!(server.journal().is_empty(), "nothing is sent");
 }
+
+#[test]
+fn call_json_sends_numbers_as_written() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    client
+        .create_installation(&CreateInstallation::default())
+        .unwrap();
+    let zeros = format!("1{}", "0".repeat(300));
+    for number in ["-0", zeros.as_str(), "1.50", "-1e-400", "0.000000000000000000001"] {
+        let request = format!(r#"{{"status": "ACTIVATED", "metadata": {{"n": {number}}}}}"#);
+        client
+            .call_json("updateClientInstallation", &request)
+            .unwrap();
+        let journal = server.journal();
+        let sent = &journal.last().unwrap().body;
+        assert!(
+            sent.contains(&format!(r#""n":{number}}}"#)),
+            "{number} was sent as {sent}"
+        );
+    }
+}
+
+#[test]
+fn serde_json_s_number_mark_is_refused_in_requests_and_answers() {
+    let server = MockServer::start().unwrap();
+    let client = builder(&server).build().unwrap();
+    let marked = r#"{"metadata": {"x": {"$serde_json::private::Number": "12345"}}}"#;
+    let err = client
+        .call_json("createClientInstallation", marked)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
+    assert!(server.journal().is_empty());
+
+    // An answer whose typed view would differ from its JSON is not the documented JSON.
+    let body = |metadata: &str| {
+        format!(
+            r#"{{"id": "5d0c3e8a-7b2f-4a1e-9c6d-8e7f6a5b4c3d", "applicationId": "3a9d4c2e-8b1f-4d7a-a6e5-0c1b2d3e4f50", "resource": "urn:pleo:company:x", "status": "ACTIVATED", "metadata": {metadata}, "createdAt": "2026-01-02T03:04:05Z", "updatedAt": "2026-01-02T03:04:05Z"}}"#
+        )
+    };
+    for metadata in [
+        r#"{"k": {"$serde_json::private::Number": "5"}}"#,
+        r#"{"k": 1, "k": 2}"#,
+    ] {
+        server.push_fault(
+            pleo_installations_mock::Fault::status(200)
+                .with_body(body(metadata))
+                .for_operation("getClientInstallation"),
+        );
+        let err = client.get_installation(None).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{metadata}: {err}");
+    }
+}

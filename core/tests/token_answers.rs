@@ -85,6 +85,7 @@ fn an_unusable_200_ends_the_session_without_presenting_the_spent_token_again() {
         json!({"access_token": "at-1", "refresh_token": "rt-1", "token_type": "mac"}).to_string(),
         json!({"access_token": "at-1", "refresh_token": "rt-1", "pad": "x".repeat(100_000)})
             .to_string(),
+        r#"{"access_token": "at-1", "refresh_token": "rt-1", "refresh_token": "rt-2"}"#.to_owned(),
     ];
     for body in unusable {
         let server = MockServer::start().unwrap();

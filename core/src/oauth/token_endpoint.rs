@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::OAuthTokens;
 use crate::retry::{self, Failure};
 use crate::transport::{self, BodyError};
+use crate::unique_keys;
 
 /// What a token request needs from the client it runs in.
 pub(crate) struct TokenContext<'a> {
@@ -273,8 +274,10 @@ struct TokenAnswer {
 impl TokenAnswer {
     /// The answer, or why it cannot be used (for a message; never quoting a token).
     fn parse(body: &[u8]) -> std::result::Result<TokenAnswer, String> {
+        let text = std::str::from_utf8(body).map_err(|_| "is not UTF-8".to_owned())?;
+        unique_keys::check(text).map_err(|e| format!("is ambiguous: {e}"))?;
         let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| format!("is not JSON ({e})"))?;
+            serde_json::from_str(text).map_err(|e| format!("is not JSON ({e})"))?;
         let Some(fields) = value.as_object() else {
             return Err("is not a JSON object".to_owned());
         };
