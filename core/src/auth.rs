@@ -81,6 +81,26 @@ pub(crate) fn bearer(name: &str, token: &str) -> Result<HeaderValue> {
     Ok(sensitive(format!("Bearer {token}")))
 }
 
+/// The secrets an `Authorization` header carries: its credential (the token, or the
+/// base64 of Basic) and, for Basic, the user name and password it encodes.
+pub(crate) fn secrets_of(authorization: &HeaderValue) -> Vec<String> {
+    let Ok(text) = authorization.to_str() else {
+        return Vec::new();
+    };
+    let Some((scheme, credential)) = text.split_once(' ') else {
+        return vec![text.to_owned()];
+    };
+    let mut secrets = vec![credential.to_owned()];
+    if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = STANDARD.decode(credential).unwrap_or_default();
+        let pair = String::from_utf8_lossy(&decoded);
+        if let Some((user, password)) = pair.split_once(':') {
+            secrets.extend([user.to_owned(), password.to_owned()]);
+        }
+    }
+    secrets
+}
+
 /// Whether `value` can travel as a credential in a header: non-empty visible ASCII.
 pub(crate) fn is_token(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())

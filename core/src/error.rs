@@ -207,6 +207,24 @@ impl Error {
         self
     }
 
+    /// This error with every occurrence of each secret (as sent, or form-encoded) in its
+    /// message and body replaced by `[REDACTED]`: a server may echo what it received.
+    /// Secrets shorter than 6 characters are left alone (they would mangle the text).
+    pub(crate) fn redacting<'a>(mut self, secrets: impl IntoIterator<Item = &'a str>) -> Error {
+        for secret in secrets.into_iter().filter(|s| s.len() >= 6) {
+            let encoded: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            for form in [secret, encoded.as_str()] {
+                if self.inner.message.contains(form) {
+                    self.inner.message = self.inner.message.replace(form, "[REDACTED]");
+                }
+                if let Some(body) = self.inner.body.as_mut().filter(|b| b.contains(form)) {
+                    *body = body.replace(form, "[REDACTED]");
+                }
+            }
+        }
+        self
+    }
+
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Error {
         self.inner.message = message.into();
         self

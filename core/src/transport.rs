@@ -9,7 +9,7 @@ use reqwest::blocking::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
 use uuid::Uuid;
 
-use crate::auth::Credential;
+use crate::auth::{self, Credential};
 use crate::clock::{Clock, Random};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
@@ -234,6 +234,8 @@ impl Transport {
             error,
             failure: Failure::Permanent,
         })?;
+        // A server may echo the credential; the error must not carry it.
+        let secrets = auth::secrets_of(&authorization);
         let mut request = http
             .request(operation.method(), url)
             .timeout(timeout)
@@ -247,7 +249,11 @@ impl Transport {
         let outcome = request
             .send()
             .map_err(|e| self.send_failure(operation, e, timeout, cut_short))
-            .and_then(|response| self.read(operation, response, timeout, cut_short));
+            .and_then(|response| self.read(operation, response, timeout, cut_short))
+            .map_err(|failed| Attempt {
+                error: failed.error.redacting(secrets.iter().map(String::as_str)),
+                ..failed
+            });
         let elapsed = started.elapsed().as_millis();
         match &outcome {
             Ok(reply) => log::debug!(

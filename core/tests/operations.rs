@@ -326,7 +326,13 @@ fn call_json_sends_numbers_as_written() {
         .create_installation(&CreateInstallation::default())
         .unwrap();
     let zeros = format!("1{}", "0".repeat(300));
-    for number in ["-0", zeros.as_str(), "1.50", "-1e-400", "0.000000000000000000001"] {
+    for number in [
+        "-0",
+        zeros.as_str(),
+        "1.50",
+        "-1e-400",
+        "0.000000000000000000001",
+    ] {
         let request = format!(r#"{{"status": "ACTIVATED", "metadata": {{"n": {number}}}}}"#);
         client
             .call_json("updateClientInstallation", &request)

@@ -7,6 +7,8 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use common::{RawServer, read_head};
 use pleo_installations::oauth::{self, OAuthCredentials, OAuthEndpoints};
 use pleo_installations::{Client, ErrorKind, Secret};
@@ -292,6 +294,81 @@ fn the_oauth_helpers_refuse_every_url_the_rule_refuses() {
                 "{field}={url}: {err}"
             );
             assert!(err.message().contains(field), "{field}={url}: {err}");
+        }
+    }
+}
+
+/// A server that answers `status` with a JSON error body echoing the whole request.
+fn echoing_server(status: u16) -> RawServer {
+    RawServer::serve(move |mut stream| {
+        use std::io::Read;
+        let head = String::from_utf8_lossy(&read_head(&mut stream)).into_owned();
+        let length = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        let _ = stream.read_exact(&mut body);
+        let echo = format!("{head}{}", String::from_utf8_lossy(&body));
+        let answer = json!({"error": "invalid_grant", "error_description": echo, "message": echo})
+            .to_string();
+        let _ = stream.write_all(
+            format!(
+                "HTTP/1.1 {status} Echo\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            )
+            .as_bytes(),
+        );
+    })
+}
+
+#[test]
+fn secrets_a_server_echoes_stay_out_of_errors() {
+    let server = MockServer::start().unwrap();
+    for status in [400, 403, 418, 500] {
+        let echo = echoing_server(status);
+        let mut credentials =
+            credentials(&server, Some(format!("{}/oauth/token", echo.url("http"))));
+        credentials.client_secret = Secret::new("CLIENT-SECRET-xyz");
+        credentials.tokens.refresh_token = Secret::new("REFRESH-SECRET-xyz");
+        let basic = STANDARD.encode(format!("{}:CLIENT-SECRET-xyz", credentials.client_id));
+        let key64 = STANDARD.encode("API-KEY-SECRET-xyz:");
+        let client = Client::builder()
+            .base_url(server.url())
+            .oauth(credentials)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let err = client.refresh_tokens().unwrap_err();
+        let api = Client::builder()
+            .base_url(echo.url("http"))
+            .access_token("ACCESS-SECRET-xyz")
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .introspect()
+            .unwrap_err();
+        let key = Client::builder()
+            .base_url(echo.url("http"))
+            .api_key("API-KEY-SECRET-xyz")
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .introspect()
+            .unwrap_err();
+        for error in [&err, &api, &key] {
+            let everything = format!("{error} {error:?} {}", error.to_json());
+            assert!(everything.contains("[REDACTED]"), "{status}: {everything}");
+            for secret in ["SECRET-xyz", basic.as_str(), key64.as_str()] {
+                assert!(
+                    !everything.contains(secret),
+                    "{status}: {secret} in {everything}"
+                );
+            }
         }
     }
 }

@@ -29,6 +29,9 @@ pub(crate) struct TokenContext<'a> {
 /// hundred bytes, and a larger one is not read further.
 pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
 
+/// The fields of a grant that are secrets.
+const SECRET_FIELDS: [&str; 3] = ["refresh_token", "code", "code_verifier"];
+
 /// A failed token request: the error, and what it means for the grant presented.
 #[derive(Debug)]
 pub(crate) struct Failed {
@@ -125,6 +128,15 @@ fn request(
         .append_pair("client_id", client_id)
         .finish();
     let authorization = auth::basic(client_id, client_secret.expose());
+    // What the endpoint may echo back that must stay out of errors: the grant's secrets,
+    // the client secret and the Basic credential carrying it.
+    let mut secrets: Vec<String> = pairs
+        .iter()
+        .filter(|(name, _)| SECRET_FIELDS.contains(name))
+        .map(|(_, value)| (*value).to_owned())
+        .collect();
+    secrets.push(client_secret.expose().to_owned());
+    secrets.extend(auth::secrets_of(&authorization).into_iter().take(1));
     let mut attempt = 1;
     loop {
         let remaining = context
@@ -144,6 +156,7 @@ fn request(
         };
         failed.error = failed
             .error
+            .redacting(secrets.iter().map(String::as_str))
             .with_attempts(attempt)
             .with_retryable(failed.transient);
         log::warn!(
