@@ -87,8 +87,12 @@ pub struct Config {
 impl Config {
     /// Parses the JSON configuration; names the offending key or value on failure.
     pub fn from_json(json: &str) -> Result<Config> {
+        // serde quotes a string of the wrong type, which may be a secret in the wrong key.
         let invalid = |e: &dyn fmt::Display| {
-            Error::invalid_argument(format!("invalid configuration JSON: {e}"))
+            Error::invalid_argument(format!(
+                "invalid configuration JSON: {}",
+                without_quoted_strings(&e.to_string())
+            ))
         };
         let value: serde_json::Value = serde_json::from_str(json).map_err(|e| invalid(&e))?;
         serde_path_to_error::deserialize(value).map_err(|e| invalid(&e))
@@ -408,6 +412,29 @@ impl ClientBuilder {
     }
 }
 
+/// `text` with each `string "…"` of a serde message replaced by `a string`.
+fn without_quoted_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("string \"") {
+        out.push_str(&rest[..start]);
+        out.push_str("a string");
+        let quoted = &rest[start + "string \"".len()..];
+        let mut escaped = false;
+        let end = quoted
+            .char_indices()
+            .find(|&(_, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes
+            })
+            .map_or(quoted.len(), |(i, _)| i + 1);
+        rest = &quoted[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -582,12 +609,17 @@ mod tests {
                 "either",
             ),
             ("[1]", "configuration"),
+            (
+                r#"{"api_key": "k", "timeout_ms": "SECRET-xyz \" more"}"#,
+                "timeout_ms: invalid type: a string, expected",
+            ),
             ("{", "configuration"),
         ];
         for (json, named) in cases {
             let err = builder(json).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument, "{json}");
             assert!(err.message().contains(named), "{json}: {err}");
+            assert!(!err.message().contains("SECRET"), "{json}: {err}");
         }
     }
 

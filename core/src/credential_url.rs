@@ -12,6 +12,8 @@ pub(crate) fn credential_url(field: &str, raw: &str) -> Result<Url> {
     let refuse = |why: String| Err(Error::invalid_argument(format!("{field} {why}")));
     let url = match Url::parse(raw.trim()) {
         Ok(url) => url,
+        // Never quoted with an `@`: what comes before it may be a password.
+        Err(e) if raw.contains('@') => return refuse(format!("is not a URL: {e}")),
         Err(e) => return refuse(format!("{raw:?} is not a URL: {e}")),
     };
     if !url.username().is_empty() || url.password().is_some() {
@@ -82,10 +84,12 @@ mod tests {
             "",
             "//auth.pleo.io",
             "https://",
+            "https://user:PASSWORD@[bad",
         ] {
             let error = credential_url("token_url", bad).unwrap_err();
             assert_eq!(error.kind().as_str(), "invalid_argument", "{bad}");
             assert!(error.message().starts_with("token_url "), "{bad}: {error}");
+            assert!(!error.message().contains("PASSWORD"), "{bad}: {error}");
         }
     }
 }
