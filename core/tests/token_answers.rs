@@ -372,3 +372,25 @@ fn secrets_a_server_echoes_stay_out_of_errors() {
         }
     }
 }
+
+#[test]
+fn odd_statuses_from_the_token_endpoint_are_named_as_the_api_s_are() {
+    let server = MockServer::start().unwrap();
+    for (status, said) in [
+        (101, "not a final HTTP answer"),
+        (307, "redirects are not followed"),
+        (600, "not a final HTTP answer"),
+    ] {
+        let endpoint = RawServer::serve(move |mut stream| {
+            read_head(&mut stream);
+            let _ = stream.write_all(
+                format!("HTTP/1.1 {status} Odd\r\nlocation: https://x.example/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes(),
+            );
+        });
+        let client =
+            client_with_token_url(&server, format!("{}/oauth/token", endpoint.url("http")));
+        let err = client.refresh_tokens().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{status}: {err}");
+        assert!(err.message().contains(said), "{status}: {err}");
+    }
+}

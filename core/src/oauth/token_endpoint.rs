@@ -194,10 +194,12 @@ fn post(
         .send()
         .map_err(|e| {
             let (kind, failure) = transport::classify(&e);
-            let message = format!(
-                "token request: could not reach the token endpoint: {}",
-                transport::chain(&e)
-            );
+            let what = if failure == Failure::Unsent {
+                "could not reach the token endpoint"
+            } else {
+                "sent, but no answer came from the token endpoint"
+            };
+            let message = format!("token request: {what}: {}", transport::chain(&e));
             let error = Error::new(kind, message).with_source(e.without_url());
             Failed::new(error, failure == Failure::Unsent)
         })?;
@@ -210,11 +212,18 @@ fn post(
     let (kind, transient) = match status {
         400 | 401 => (ErrorKind::ReauthenticationRequired, false),
         429 | 500..=599 => (ErrorKind::from_status(status), true),
-        _ => (ErrorKind::from_status(status), false),
+        402..=499 => (ErrorKind::from_status(status), false),
+        _ => (ErrorKind::Decode, false),
     };
-    let message = match kind {
-        ErrorKind::ReauthenticationRequired => format!(
+    let message = match (kind, status) {
+        (ErrorKind::ReauthenticationRequired, _) => format!(
             "the token endpoint rejected the grant ({reason}); send the user through the OAuth flow again"
+        ),
+        (ErrorKind::Decode, 300..=399) => format!(
+            "token request: unexpected HTTP {status} redirect from the token endpoint; redirects are not followed"
+        ),
+        (ErrorKind::Decode, _) => format!(
+            "token request: the token endpoint answered with status {status}, which is not a final HTTP answer (200-599)"
         ),
         _ => format!("token request failed with HTTP {status} ({reason})"),
     };
