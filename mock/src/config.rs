@@ -21,6 +21,12 @@ pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// body is kept cut, with `body_truncated: true` and its `body_size`).
 pub const DEFAULT_JOURNAL_BODY_BYTES: usize = 64 * 1024;
 
+/// The default for [`MockConfig::read_timeout`]: 10 s.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default for [`MockConfig::max_connections`]: 256.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
 /// The configuration of a [`MockServer`](crate::MockServer).
 ///
 /// Build it from [`MockConfig::default`] and change what you need:
@@ -57,6 +63,13 @@ pub struct MockConfig {
     pub journal_body_bytes: usize,
     /// The largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
+    /// How long a connection may take to send a request's head, and then its body
+    /// ([`DEFAULT_READ_TIMEOUT`], 10 s, by default); a slower one is closed, so that idle
+    /// or trickling connections cannot tie the emulator up.
+    pub read_timeout: Duration,
+    /// How many connections are served at once ([`DEFAULT_MAX_CONNECTIONS`], 256); more
+    /// wait to be accepted until one closes.
+    pub max_connections: usize,
     /// The OAuth clients `/oauth/authorize` and `/oauth/token` accept; by default
     /// [`MockOAuthClient::default_client`].
     pub oauth_clients: Vec<MockOAuthClient>,
@@ -78,6 +91,8 @@ impl Default for MockConfig {
             journal_max_bytes: DEFAULT_JOURNAL_MAX_BYTES,
             journal_body_bytes: DEFAULT_JOURNAL_BODY_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             oauth_clients: vec![MockOAuthClient::default_client()],
             access_token_lifetime: DEFAULT_ACCESS_TOKEN_LIFETIME,
         }

@@ -2,6 +2,7 @@
 //! Shared between the server thread and the [`MockServer`](crate::MockServer) handle.
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -24,6 +25,7 @@ pub(crate) struct Emulator {
     journal: Mutex<Journal>,
     oauth: Mutex<OAuth>,
     max_body_bytes: usize,
+    read_timeout: Duration,
     journal_limits: JournalLimits,
 }
 
@@ -51,6 +53,7 @@ impl Emulator {
                 config.access_token_lifetime,
             )),
             max_body_bytes: config.max_body_bytes,
+            read_timeout: config.read_timeout,
             journal_limits,
         }
     }
@@ -124,6 +127,11 @@ impl Emulator {
 
     pub(crate) fn max_body_bytes(&self) -> usize {
         self.max_body_bytes
+    }
+
+    /// How long a request's body may take to arrive.
+    pub(crate) fn read_timeout(&self) -> Duration {
+        self.read_timeout
     }
 
     /// Forgets every installation, fault, recorded request, and OAuth code, token, counter

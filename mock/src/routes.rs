@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
@@ -66,7 +67,13 @@ async fn respond(
 ) -> Result<HttpResponse, DropConnection> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
-    let body = read_body(body, &parts.headers, emulator.max_body_bytes()).await?;
+    let body = read_body(
+        body,
+        &parts.headers,
+        emulator.max_body_bytes(),
+        emulator.read_timeout(),
+    )
+    .await?;
     if admin::is_admin(path) {
         return Ok(match body {
             Some(body) => admin::handle(emulator, &parts.method, path, &body).await,
@@ -250,12 +257,14 @@ fn percent_decode(text: &str) -> String {
 
 /// Reads the whole body: `Some(bytes)`, or `None` when it is larger than `limit` (what
 /// follows the cap is read and discarded, up to [`DRAIN_LIMIT`], so that the client gets
-/// the 413). A failed read drops the connection.
+/// the 413). A failed read, or a body still arriving after `timeout`, drops the connection.
 async fn read_body(
     mut body: Incoming,
     headers: &HeaderMap,
     limit: usize,
+    timeout: Duration,
 ) -> Result<Option<Bytes>, DropConnection> {
+    let deadline = tokio::time::Instant::now() + timeout;
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -265,7 +274,10 @@ async fn read_body(
     }
     let mut collected = BytesMut::new();
     let mut seen = 0usize;
-    while let Some(frame) = body.frame().await {
+    while let Some(frame) = tokio::time::timeout_at(deadline, body.frame())
+        .await
+        .map_err(|_| DropConnection)?
+    {
         let frame = frame.map_err(|_| DropConnection)?;
         if let Ok(data) = frame.into_data() {
             seen = seen.saturating_add(data.len());

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::config::MockConfig;
 use crate::emulator::Emulator;
@@ -44,10 +44,14 @@ impl Running {
             TcpListener::from_std(listener)?
         };
         let (stop, stopped) = oneshot::channel();
+        let limits = Limits {
+            read_timeout: config.read_timeout,
+            connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+        };
         let thread = std::thread::Builder::new()
             .name(format!("pleo-mock-{}", addr.port()))
             .spawn(move || {
-                runtime.block_on(accept_loop(listener, emulator, stopped));
+                runtime.block_on(accept_loop(listener, emulator, limits, stopped));
                 // Dropping the runtime here cancels every connection task.
                 drop(runtime);
             })?;
@@ -82,18 +86,40 @@ impl Drop for Running {
     }
 }
 
+/// What one connection may take of the emulator.
+struct Limits {
+    /// How long a request's head may take to arrive.
+    read_timeout: Duration,
+    /// One permit per connection served at once.
+    connections: Arc<Semaphore>,
+}
+
 async fn accept_loop(
     listener: TcpListener,
     emulator: Arc<Emulator>,
+    limits: Limits,
     mut stopped: oneshot::Receiver<()>,
 ) {
     loop {
+        // At the connection limit, wait for one to close before accepting another.
+        let permit = tokio::select! {
+            _ = &mut stopped => break,
+            permit = limits.connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             // A sent signal and a dropped sender both stop the loop.
             _ = &mut stopped => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    tokio::spawn(serve_connection(stream, peer, emulator.clone()));
+                    let emulator = emulator.clone();
+                    let read_timeout = limits.read_timeout;
+                    tokio::spawn(async move {
+                        serve_connection(stream, peer, emulator, read_timeout).await;
+                        drop(permit);
+                    });
                 }
                 // E.g. out of file descriptors: back off a little instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
@@ -102,12 +128,25 @@ async fn accept_loop(
     }
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, emulator: Arc<Emulator>) {
+/// The largest request head read (hyper's buffer; 8 KiB is its least): the emulator's
+/// requests have a few short headers.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    emulator: Arc<Emulator>,
+    read_timeout: Duration,
+) {
     // Small JSON answers: do not wait for Nagle.
     let _ = stream.set_nodelay(true);
     let service = service_fn(move |request| routes::handle(emulator.clone(), peer, request));
-    // An error here is the client going away, or a fault dropping the connection.
+    // An error here is the client going away, a fault dropping the connection, or a head
+    // too slow or too large.
     let _ = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(read_timeout)
+        .max_buf_size(MAX_HEAD_BYTES)
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }
