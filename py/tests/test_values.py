@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, Mapping
 
 import pytest
 
-from pleo_installations import Client
+from pleo_installations import Client, InvalidArgumentError
 from pleo_installations.testing import MockServer
 
 
@@ -95,3 +95,17 @@ def test_an_integer_past_64_bits_keeps_every_digit(client: Client, server: MockS
     assert server.journal()[-1].body.count(str(big)) == 2
     assert created.metadata == {"n": big, "nested": [-big]}
     assert client.get_installation().metadata == {"n": big, "nested": [-big]}
+
+
+def test_metadata_nested_past_what_the_parser_takes_is_an_invalid_argument(client: Client, server: MockServer) -> None:
+    deep: Any = [1]
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(InvalidArgumentError, match="deeper than"):
+        client.create_installation(metadata={"deep": deep})
+    fits: Any = 1
+    for _ in range(120):
+        fits = [fits]
+    created = client.create_installation(metadata={"fits": fits})
+    assert created.metadata["fits"] == fits
+    assert len(server.journal()) == 1

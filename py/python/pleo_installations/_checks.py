@@ -44,10 +44,16 @@ def json_object(name: str, value: Any) -> Dict[str, Any]:
     """A ``Mapping`` argument as the JSON object it will be sent as: nested mappings become
     dicts and other sequences (not ``str``/``bytes``) lists. Raises ``TypeError`` naming the
     path (``metadata['a'][0]``) of what JSON would not hold exactly: a key that is not a
-    ``str`` (``json`` would turn it into one), a NaN or infinity, any other type, a cycle."""
+    ``str`` (``json`` would turn it into one), a NaN or infinity, any other type, a cycle.
+    Nesting deeper than the SDK's JSON parser takes is ``InvalidArgumentError``."""
     check_type(name, value, abc.Mapping)
     converted: Dict[str, Any] = _json_value(name, value, frozenset())
     return converted
+
+
+#: How deep JSON may nest: the core's parser refuses more (128 levels, the argument's own
+#: object included).
+MAX_DEPTH = 127
 
 
 def _json_value(path: str, value: Any, containers: FrozenSet[int]) -> Any:
@@ -61,6 +67,9 @@ def _json_value(path: str, value: Any, containers: FrozenSet[int]) -> Any:
     if isinstance(value, (abc.Mapping, abc.Sequence)) and not isinstance(value, (bytes, bytearray, memoryview)):
         if id(value) in containers:
             raise TypeError(f"{path} is a mapping or sequence it is inside of (a cycle)")
+        if len(containers) >= MAX_DEPTH:
+            head = path.split("[", 1)[0]
+            raise invalid_argument(f"{head} nests deeper than {MAX_DEPTH} levels, more than JSON requests may")
         inner = containers | {id(value)}
         if isinstance(value, abc.Mapping):
             for key in value:
