@@ -87,34 +87,26 @@ impl Transport {
         let mut replayed = false;
         let mut replay_after = None;
         loop {
-            let remaining = deadline.saturating_duration_since(self.clock.now());
-            if remaining.is_zero() {
-                return Err(Error::new(
+            // What time is left, or the error when none is; `why` says what used it up.
+            let left = |why: &str| {
+                let remaining = deadline.saturating_duration_since(self.clock.now());
+                if !remaining.is_zero() {
+                    return Ok(remaining);
+                }
+                let id = call.operation.id();
+                Err(Error::new(
                     ErrorKind::Timeout,
-                    format!(
-                        "{}: deadline reached before attempt {attempt}",
-                        call.operation.id()
-                    ),
+                    format!("{id}: {why} before attempt {attempt}"),
                 )
                 .with_attempts(attempt - 1)
-                .with_retryable(true));
-            }
+                .with_retryable(true))
+            };
+            left("deadline reached")?;
             let (authorization, generation) = self
                 .authorize(deadline, replay_after.take())
                 .map_err(|e| e.with_attempts(attempt - 1))?;
-            // A refresh (and its hook and store) took part of the time left.
-            let remaining = deadline.saturating_duration_since(self.clock.now());
-            if remaining.is_zero() {
-                return Err(Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "{}: the token refresh used up the call's deadline before attempt {attempt}",
-                        call.operation.id()
-                    ),
-                )
-                .with_attempts(attempt - 1)
-                .with_retryable(true));
-            }
+            // A refresh (and its hook and store) may have taken part of the time left.
+            let remaining = left("the token refresh used up the call's deadline")?;
             let cut_short = remaining < self.settings.timeout;
             let timeout = remaining.min(self.settings.timeout);
             let Attempt { error, failure } =
