@@ -340,18 +340,8 @@ impl Transport {
                 message.push_str(&said);
             }
             (ErrorKind::from_status(code), Failure::Status(code), message)
-        } else if status.is_redirection() {
-            let to = location.map(|l| format!(" to {l}")).unwrap_or_default();
-            let message = format!(
-                "{}: unexpected HTTP {code} redirect{to}; redirects are not followed",
-                operation.id()
-            );
-            (ErrorKind::Decode, Failure::Permanent, message)
         } else {
-            let message = format!(
-                "{}: the server answered with status {code}, which is not a final HTTP answer (200-599)",
-                operation.id()
-            );
+            let message = not_an_answer(operation.id(), code, location.as_deref());
             (ErrorKind::Decode, Failure::Permanent, message)
         };
         Err(Attempt {
@@ -389,6 +379,19 @@ impl Transport {
             error: Error::new(kind, message).with_source(error.without_url()),
             failure,
         }
+    }
+}
+
+/// The message for a status that is neither success nor error (kind `decode`): a redirect
+/// (`location` where it pointed), which is not followed, or no final HTTP answer at all.
+pub(crate) fn not_an_answer(who: &str, code: u16, location: Option<&str>) -> String {
+    if (300..400).contains(&code) {
+        let to = location.map(|l| format!(" to {l}")).unwrap_or_default();
+        format!("{who}: unexpected HTTP {code} redirect{to}; redirects are not followed")
+    } else {
+        format!(
+            "{who}: the server answered with status {code}, which is not a final HTTP answer (200-599)"
+        )
     }
 }
 

@@ -219,12 +219,7 @@ fn post(
         (ErrorKind::ReauthenticationRequired, _) => format!(
             "the token endpoint rejected the grant ({reason}); send the user through the OAuth flow again"
         ),
-        (ErrorKind::Decode, 300..=399) => format!(
-            "token request: unexpected HTTP {status} redirect from the token endpoint; redirects are not followed"
-        ),
-        (ErrorKind::Decode, _) => format!(
-            "token request: the token endpoint answered with status {status}, which is not a final HTTP answer (200-599)"
-        ),
+        (ErrorKind::Decode, _) => transport::not_an_answer("token request", status, None),
         _ => format!("token request failed with HTTP {status} ({reason})"),
     };
     let error = Error::new(kind, message)
