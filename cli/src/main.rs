@@ -3,7 +3,6 @@
 mod args;
 mod demo;
 
-use std::fs;
 use std::io;
 use std::path::Path;
 use std::process::ExitCode;
@@ -67,8 +66,8 @@ fn client(connection: &Connection) -> Result<Client, Error> {
         env!("CARGO_PKG_VERSION")
     ));
     if let Some(path) = &connection.token_file {
-        let tokens = stored_tokens(path)?;
         let store = FileTokenStore::new(path);
+        let tokens = stored_tokens(&store)?;
         let (client_id, client_secret) = oauth_client(connection)?;
         builder = builder
             .oauth(OAuthCredentials {
@@ -82,35 +81,28 @@ fn client(connection: &Connection) -> Result<Client, Error> {
     builder.build()
 }
 
-/// The tokens in `--token-file`. The file is read here, not by the store, so that a missing,
-/// unreadable or invalid file is reported as what it is: a bad argument, in one message.
-fn stored_tokens(path: &Path) -> Result<OAuthTokens, Error> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(Error::invalid_argument(format!(
+/// The tokens in `--token-file`, read by the store (which refuses links and files others
+/// may read); a missing file means no `oauth exchange` yet.
+fn stored_tokens(store: &FileTokenStore) -> Result<OAuthTokens, Error> {
+    store
+        .load()
+        .map_err(|e| token_file_error(store.path(), e.as_ref()))?
+        .ok_or_else(|| {
+            Error::invalid_argument(format!(
                 "--token-file {} holds no tokens yet; run `oauth exchange` first",
-                path.display()
-            )));
-        }
-        Err(e) => return Err(token_file_error(path, &e)),
-    };
-    OAuthTokens::from_json_str(&text).map_err(|e| {
-        Error::invalid_argument(format!(
-            "--token-file {} is not valid: {}",
-            path.display(),
-            e.message()
-        ))
-    })
+                store.path().display()
+            ))
+        })
 }
 
 /// The error for a failure to use `--token-file` (reading, locking or writing it), with
-/// the kind of what failed: an SDK error keeps its own, a lock not free in time is a
-/// `timeout`, and an I/O error on the path the user gave is `invalid_argument` (no such
-/// directory, no permission, a directory), else `internal`.
+/// the kind of what failed: the store refusing the file (not tokens, a link, open to
+/// others) and an I/O error on the path the user gave (no such directory, no permission,
+/// a directory) are `invalid_argument`, a lock not free in time is a `timeout`, else
+/// `internal`.
 fn token_file_error(path: &Path, error: &(dyn std::error::Error + 'static)) -> Error {
     let (kind, text) = if let Some(sdk) = error.downcast_ref::<Error>() {
-        (sdk.kind(), sdk.message().to_owned())
+        (ErrorKind::InvalidArgument, sdk.message().to_owned())
     } else if error.is::<LockTimeout>() {
         (ErrorKind::Timeout, error.to_string())
     } else if let Some(io) = error.downcast_ref::<io::Error>() {

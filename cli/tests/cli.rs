@@ -348,6 +348,11 @@ fn a_bad_token_file_is_an_invalid_argument_with_one_kind() {
     std::fs::write(&not_tokens, r#"{"access_token": 1}"#).unwrap();
     let not_json = dir.join("not-json.json");
     std::fs::write(&not_json, "access_token=1").unwrap();
+    // Private, as the store requires, so that what is wrong is the content.
+    use std::os::unix::fs::PermissionsExt;
+    for file in [&not_tokens, &not_json] {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     for token_file in [&not_tokens, &not_json, &dir] {
         let output = oauth_command(&server, token_file)
             .arg("get")
