@@ -39,7 +39,7 @@ pub use error::{Error, ErrorKind, MAX_ERROR_BODY_BYTES, Result};
 pub use json::{REFRESH_TOKENS, WAIT_FOR_STATUS};
 pub use models::{
     AuthMethod, CreateInstallation, ExternalClient, Installation, InstallationErrorCode,
-    InstallationStatus, Introspection, Metadata, UpdateInstallation,
+    InstallationStatus, Introspection, Metadata, UpdateInstallation, parse_timestamp,
 };
 pub use operation::Operation;
 pub use retry::{MAX_RETRY_AFTER, RETRY_AFTER_CEILING};

@@ -133,6 +133,18 @@ string_enum! {
     }
 }
 
+/// Reads an RFC 3339 date-time as the models and the token JSON do (the `time` crate's
+/// reading: `T`/`Z` in either case, any number of fraction digits, a leap second as the
+/// last nanosecond before it), for bindings whose typed models hold timestamps;
+/// `invalid_argument` naming `field` otherwise.
+pub fn parse_timestamp(text: &str, field: &str) -> Result<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(|e| {
+        Error::invalid_argument(format!(
+            "{field} {text:?} is not an RFC 3339 date-time: {e}"
+        ))
+    })
+}
+
 /// An installation: the integration of one application with one Pleo account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

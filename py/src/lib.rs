@@ -13,6 +13,20 @@ mod token_store;
 
 use pyo3::prelude::*;
 
+/// An RFC 3339 timestamp read by the core's reader (the one its models use), as
+/// `(seconds since the Unix epoch, microsecond, UTC offset in seconds)`; `ValueError`
+/// naming the text otherwise.
+#[pyfunction]
+fn parse_timestamp(text: &str) -> PyResult<(i64, u32, i32)> {
+    let parsed = pleo_installations::parse_timestamp(text, "timestamp")
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.message().to_owned()))?;
+    Ok((
+        parsed.unix_timestamp(),
+        parsed.microsecond(),
+        parsed.offset().whole_seconds(),
+    ))
+}
+
 /// The module `pleo_installations._native`.
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -23,6 +37,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mock::MockServer>()?;
     m.add_class::<token_store::FileTokenStore>()?;
     m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_timestamp, m)?)?;
     logging::install(m.py());
     interpreter::watch_exit(m.py())?;
     Ok(())

@@ -11,6 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::auth::Secret;
 use crate::error::{Error, Result};
+use crate::models::parse_timestamp;
 use crate::oauth::token_endpoint::MAX_LIFETIME_SECONDS;
 
 /// The tokens of an OAuth session, as the persistence hook receives them.
@@ -80,12 +81,7 @@ impl OAuthTokens {
 
 /// An RFC 3339 date-time; `invalid_argument` naming `field` otherwise.
 fn parse_time(text: &str, field: &str) -> Result<SystemTime> {
-    let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-        Error::invalid_argument(format!(
-            "{field} {text:?} is not an RFC 3339 date-time: {e}"
-        ))
-    })?;
-    Ok(SystemTime::from(parsed))
+    parse_timestamp(text, field).map(SystemTime::from)
 }
 
 impl fmt::Debug for OAuthTokens {

@@ -2,7 +2,7 @@
 
 from typing import Any, Optional, Tuple, final
 
-__all__ = ["__version__", "NativeError", "Client", "MockServer", "FileTokenStore", "oauth_call"]
+__all__ = ["__version__", "NativeError", "Client", "MockServer", "FileTokenStore", "oauth_call", "parse_timestamp"]
 
 __version__: str
 
@@ -23,6 +23,7 @@ class Client:
     def base_url(self) -> str: ...
 
 def oauth_call(function: str, request_json: str) -> str: ...
+def parse_timestamp(text: str) -> Tuple[int, int, int]: ...
 
 @final
 class FileTokenStore:

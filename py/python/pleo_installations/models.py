@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
-import re
-from calendar import monthrange
 from collections import abc
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Callable, Dict, FrozenSet, Mapping, Optional, Type, TypeVar, Union
 
+from . import _native
 from .errors import decode_error
 
 
@@ -61,45 +60,22 @@ def _known(enum: Type[_E], value: str) -> Union[_E, str]:
         return value
 
 
-# RFC 3339 as the core reads it (the `time` crate): any one ASCII character between date and
-# time, `Z` in either case, one or more fraction digits.
-_RFC3339 = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[\x00-\x7f]([0-9]{2}):([0-9]{2}):([0-9]{2})"
-    r"(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
-)
+_EPOCH = datetime(1970, 1, 1)
 
 
 @lru_cache(maxsize=256)  # an installation's timestamps come again and again, as polls do
 def parse_datetime(text: str) -> datetime:
-    """An RFC 3339 timestamp as an aware datetime in its own offset, read as the core reads it:
-    any number of fraction digits (microseconds kept), offsets up to ±23:59, and a leap
-    second (``23:59:60`` UTC on the last day of a month) as the microsecond before it.
-    Raises ``ValueError`` (``TypeError`` for a non-``str``)."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not an RFC 3339 timestamp")
-    year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
-    fraction, sign, offset_hours, offset_minutes = match.group(7, 8, 9, 10)
-    microsecond = int((fraction or "")[:6].ljust(6, "0"))
-    zone = timezone.utc
-    if sign is not None:
-        if int(offset_hours) > 23 or int(offset_minutes) > 59:
-            raise ValueError(f"{text!r} has an offset out of range")
-        offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
-        if offset:
-            zone = timezone(-offset if sign == "-" else offset)
-    leap = second == 60
-    if leap:
-        second, microsecond = 59, 999999
+    """An RFC 3339 timestamp as an aware datetime in its own offset, read by the core's own
+    reader (any number of fraction digits, microseconds kept; a leap second as the
+    microsecond before it). Raises ``ValueError`` (``TypeError`` for a non-``str``)."""
+    seconds, microsecond, offset = _native.parse_timestamp(text)
+    zone = timezone(timedelta(seconds=offset)) if offset else timezone.utc
     try:
-        parsed = datetime(year, month, day, hour, minute, second, microsecond, tzinfo=zone)
-        utc = parsed.astimezone(timezone.utc) if leap else parsed
-    except (ValueError, OverflowError) as e:
-        raise ValueError(f"{text!r} is out of range: {e}") from None
-    last_second = utc.time().replace(microsecond=0) == time(23, 59, 59)
-    if leap and not (last_second and utc.day == monthrange(utc.year, utc.month)[1]):
-        raise ValueError(f"{text!r} is a leap second not at the end of a month (UTC)")
-    return parsed
+        # Built in its own offset: near year 9999 its UTC time may be past what Python holds.
+        local = _EPOCH + timedelta(seconds=seconds + offset, microseconds=microsecond)
+        return local.replace(tzinfo=zone)
+    except OverflowError as e:
+        raise ValueError(f"{text!r} is out of the range of Python's datetime: {e}") from None
 
 
 def format_datetime(value: datetime) -> str:
