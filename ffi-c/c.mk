@@ -11,7 +11,7 @@ bench: bench-c
 
 C_TARGET_DIR := target/$(CARGO_BUILD_TARGET)
 C_DEBUG_DIR := $(C_TARGET_DIR)/debug
-C_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+C_VERSION := $(VERSION)
 C_MAJOR := $(firstword $(subst ., ,$(C_VERSION)))
 # cbindgen, pinned, installed once into the repository (its path carries the version).
 CBINDGEN_VERSION := 0.29.4
