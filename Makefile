@@ -27,14 +27,16 @@ demo-rust:
 	$(CARGO) run --quiet -p pleo-installations-cli -- demo
 	$(CARGO) run --quiet -p pleo-installations --example lifecycle
 
-## Everything CI checks: formatting, lints, then every test.
+## Everything CI checks: formatting and lints (clippy; cargo-deny on the licences and
+## duplicate crates of the graph; actionlint on the release workflow), then every test.
 test: lint unit
 
-lint: $(CARGO_DENY)
+lint: $(CARGO_DENY) $(ACTIONLINT)
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 	$(CARGO_DENY) --locked check licenses bans
+	$(ACTIONLINT) .github/workflows/*.yml
 
 unit:
 	$(CARGO) test --workspace --locked

