@@ -8,11 +8,13 @@ NODE_RELEASE := target/node-release
 NAPI := npx --no-install napi
 NAPI_BUILD_FLAGS := --platform --js index.js --dts index.d.ts
 
-.PHONY: node-deps node-build node-build-release node-regenerate test-node conformance-node demo-node bench-node
+.PHONY: node-deps node-build node-build-release node-regenerate test-node conformance-node demo-node bench-node \
+	dist-node docs-node
 
 test: test-node conformance-node
 demo: demo-node
 bench: bench-node
+docs: docs-node
 
 ## npm packages of node/ (the napi CLI, TypeScript), installed again only when the manifests change.
 node-deps: $(NODE_DIR)/node_modules/.stamp
@@ -60,3 +62,33 @@ bench-node: bench-floor node-build-release
 	NAPI_RS_NATIVE_LIBRARY_PATH=$(abspath $(NODE_RELEASE))/pleo-installations.linux-x64-gnu.node \
 	  ./tests/bench/run.sh node "Node: the SDK vs fetch" $(SERVER_CORE) $(CLIENT_CORE) \
 	  node $(NODE_DIR)/bench/get_installation.mjs
+
+## The two npm tarballs a Linux x64 (glibc) user installs, into dist/ (the other platform
+## packages are the release workflow's): pleo-installations-$(VERSION).tgz, the JavaScript,
+## types and loader with no binary, and pleo-installations-linux-x64-gnu-$(VERSION).tgz,
+## node/npm/linux-x64-gnu/ with the release addon built for glibc 2.17 by cargo-zigbuild
+## (stripped by the release profile) and the licences. Staged in target/node-dist/ by
+## node/scripts/stage.sh, packed, then checked by what the tarballs hold and by size.
+NODE_DIST := target/node-dist
+NODE_PLATFORM := linux-x64-gnu
+NODE_MAIN_TGZ := $(DIST)/pleo-installations-$(VERSION).tgz
+NODE_PLATFORM_TGZ := $(DIST)/pleo-installations-$(NODE_PLATFORM)-$(VERSION).tgz
+# Budgets of the packed tarballs (issue 14): 3 MB for the addon's, 100 KB for the main one.
+NODE_PLATFORM_MAX := 3000000
+NODE_MAIN_MAX := 100000
+dist-node: $(DIST_TOOLS_STAMP) $(THIRD_PARTY_LICENSES)
+	$(ZIGBUILD) -p pleo-installations-node
+	tests/dist/inspect.sh $(DIST_RELEASE)/libpleo_installations_node.so
+	$(NODE_DIR)/scripts/stage.sh $(NODE_DIST) $(DIST_RELEASE)/libpleo_installations_node.so $(VERSION) $(THIRD_PARTY_LICENSES)
+	mkdir -p $(DIST) && rm -f $(NODE_MAIN_TGZ) $(NODE_PLATFORM_TGZ)
+	cd $(NODE_DIST)/main && npm pack --silent --pack-destination $(abspath $(DIST)) >/dev/null
+	cd $(NODE_DIST)/$(NODE_PLATFORM) && npm pack --silent --pack-destination $(abspath $(DIST)) >/dev/null
+	$(NODE_DIR)/scripts/check-tarballs.sh $(NODE_MAIN_TGZ) $(NODE_PLATFORM_TGZ)
+	tests/dist/check-size.sh $(NODE_PLATFORM_TGZ) $(NODE_PLATFORM_MAX)
+	tests/dist/check-size.sh $(NODE_MAIN_TGZ) $(NODE_MAIN_MAX)
+
+## API reference of the public types (lib/index.d.ts, lib/testing.d.ts) by TypeDoc into
+## target/docs/node/ (node/typedoc.json), warnings fatal.
+docs-node: node-deps
+	rm -rf $(DOCS)/node
+	cd $(NODE_DIR) && npx --no-install typedoc --treatWarningsAsErrors --out $(abspath $(DOCS))/node

@@ -1,4 +1,8 @@
-// Types of pleo-installations: a client for the Installations API of the Pleo App Marketplace.
+/**
+ * Types of pleo-installations: a client for the Installations API of the Pleo App Marketplace.
+ * Start with {@link Client}; the emulator for tests is in `pleo-installations/testing`.
+ * @module pleo-installations
+ */
 
 /** The statuses the API documents; any other string the server sends is passed through. */
 export type InstallationStatus =

@@ -1,4 +1,7 @@
-// Types of pleo-installations/testing: the emulator in-process.
+/**
+ * Types of pleo-installations/testing: the emulator in-process ({@link MockServer}).
+ * @module pleo-installations/testing
+ */
 
 /** A fault for the next matching request(s). */
 export interface Fault {
