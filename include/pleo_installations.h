@@ -31,11 +31,37 @@
 #define PLEO_DEPRECATED(note)
 #endif
 
+/** Spells a macro's value as a string literal (for `PLEO_VERSION_STRING`). */
+#define PLEO_STRINGIFY(x) PLEO_STRINGIFY_(x)
+/** `PLEO_STRINGIFY`'s second step, after `x` is expanded. */
+#define PLEO_STRINGIFY_(x) #x
+/** The version of this header, e.g. `"0.1.0"`; `pleo_version()` gives the library's. */
+#define PLEO_VERSION_STRING \
+    PLEO_STRINGIFY(PLEO_VERSION_MAJOR) "." PLEO_STRINGIFY(PLEO_VERSION_MINOR) "." PLEO_STRINGIFY(PLEO_VERSION_PATCH)
+/** The version of this header as one number for `#if`: 0.1.0 is 1000, 1.2.3 is 1002003. */
+#define PLEO_VERSION_NUMBER (PLEO_VERSION_MAJOR * 1000000 + PLEO_VERSION_MINOR * 1000 + PLEO_VERSION_PATCH)
+
 /**
  * What a `pleo_token_store.lock` callback returns when the lock was not free in time
  * (the call then fails with `PLEO_STATUS_TIMEOUT`).
  */
 #define PLEO_LOCK_TIMEOUT 1
+
+/**
+ * The major version of the header, e.g. `0` in `0.1.0`; a library of another major
+ * version is not compatible with it.
+ */
+#define PLEO_VERSION_MAJOR 0
+
+/**
+ * The minor version of the header, e.g. `1` in `0.1.0`.
+ */
+#define PLEO_VERSION_MINOR 1
+
+/**
+ * The patch version of the header, e.g. `0` in `0.1.0`.
+ */
+#define PLEO_VERSION_PATCH 0
 
 /**
  * The outcome of a call. The numbers are part of the ABI and never change.
@@ -571,7 +597,8 @@ const char *pleo_status_name(int status);
 void pleo_string_free(char *string);
 
 /**
- * The library's version, e.g. `"0.1.0"`: a static string, never free it. Thread-safe.
+ * The library's version, e.g. `"0.1.0"` (equal to the `PLEO_VERSION_STRING` of the header
+ * it was built with): a static string, never free it. Thread-safe.
  */
 const char *pleo_version(void);
 

@@ -116,7 +116,9 @@ public:
         detail::check(status, nullptr, error);
     }
 
+    /** Takes over `other`'s client; `other` is left empty (its destructor frees nothing). */
     Client(Client &&other) noexcept : client_(std::exchange(other.client_, nullptr)) {}
+    /** Swaps clients with `other`, whose destructor then frees this one's former client. */
     Client &operator=(Client &&other) noexcept {
         std::swap(client_, other.client_);
         return *this;

@@ -39,8 +39,9 @@ def main() -> int:
     header = Path("include/pleo_installations.h").read_text()
     macros = dict(re.findall(r"#define (PLEO_VERSION_\w+) (\S+)", header))
     major, minor, patch = version.split("-")[0].split(".")
+    # PLEO_VERSION_STRING and PLEO_VERSION_NUMBER are spelled from these three.
     for macro, wanted in [("PLEO_VERSION_MAJOR", major), ("PLEO_VERSION_MINOR", minor),
-                          ("PLEO_VERSION_PATCH", patch), ("PLEO_VERSION_STRING", f'"{version}"')]:
+                          ("PLEO_VERSION_PATCH", patch)]:
         value = macros.get(macro)
         found.append((f"include/pleo_installations.h: {macro}", None if value is None else
                       (version if value == wanted else value)))

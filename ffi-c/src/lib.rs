@@ -34,6 +34,8 @@ mod oauth;
 mod status;
 #[allow(unsafe_code)]
 mod strings;
+#[allow(unsafe_code)]
+mod version;
 
 pub use client::*;
 pub use error_json::*;
@@ -41,3 +43,4 @@ pub use hooks::*;
 pub use oauth::*;
 pub use status::*;
 pub use strings::*;
+pub use version::*;

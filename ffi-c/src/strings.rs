@@ -63,9 +63,3 @@ pub unsafe extern "C" fn pleo_string_free(string: *mut c_char) {
         guard((), || drop(unsafe { CString::from_raw(string) }));
     }
 }
-
-/// The library's version, e.g. `"0.1.0"`: a static string, never free it. Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn pleo_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C and C++ tests against the debug libpleo_installations and runs them against
 # one emulator: the C tests under valgrind and under AddressSanitizer, the C++ tests under
-# AddressSanitizer, then an install into a temporary prefix built against with pkg-config.
+# AddressSanitizer, then an install into a temporary prefix built against with pkg-config and
+# with CMake (find_package), the examples run against the emulator.
 # Args: the cargo profile directory (target/<triple>/debug) and the workspace version the
 # library must report. Calls per thread under valgrind: $VALGRIND_CALLS (default 100:
 # valgrind serialises the 16 threads).
@@ -58,4 +59,11 @@ test "$("$prefix/version")" = "$version"
 gcc "$prefix/version.c" -o "$prefix/version-static" $(pkg-config --cflags pleo_installations) \
     "$prefix/lib/libpleo_installations.a" $(pkg-config --static --libs-only-l pleo_installations | sed "s/-lpleo_installations//")
 test "$("$prefix/version-static")" = "$version"
+
+echo "== the examples built with CMake against the install (find_package), run against the emulator"
+cmake -S examples -B "$prefix/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" \
+    -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" >/dev/null
+cmake --build "$prefix/cmake-build" >/dev/null
+PLEO_BASE_URL=$url PLEO_API_KEY=$api_key "$prefix/cmake-build/lifecycle" >/dev/null
+PLEO_BASE_URL=$url PLEO_API_KEY=$api_key "$prefix/cmake-build/lifecycle_cpp" >/dev/null
 echo "C binding: all tests passed"

@@ -112,6 +112,10 @@ static outcome get(pleo_client *client) {
 static void test_constants(void) {
     CHECK(strcmp(pleo_version(), PLEO_EXPECTED_VERSION) == 0, "version %s, not %s", pleo_version(),
           PLEO_EXPECTED_VERSION);
+    CHECK(strcmp(PLEO_VERSION_STRING, pleo_version()) == 0, "header %s, library %s", PLEO_VERSION_STRING,
+          pleo_version());
+    CHECK(PLEO_VERSION_NUMBER == PLEO_VERSION_MAJOR * 1000000 + PLEO_VERSION_MINOR * 1000 + PLEO_VERSION_PATCH,
+          "version number %d", PLEO_VERSION_NUMBER);
     CHECK(strcmp(pleo_status_name(PLEO_STATUS_OK), "PLEO_STATUS_OK") == 0, "OK name");
     CHECK(strcmp(pleo_status_name(PLEO_STATUS_REAUTHENTICATION_REQUIRED),
                  "PLEO_STATUS_REAUTHENTICATION_REQUIRED") == 0, "name");
