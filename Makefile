@@ -28,7 +28,8 @@ demo-rust:
 	$(CARGO) run --quiet -p pleo-installations --example lifecycle
 
 ## Everything CI checks: formatting and lints (clippy; cargo-deny on the licences and
-## duplicate crates of the graph; actionlint on the release workflow), then every test.
+## duplicate crates of the graph; actionlint on the release workflow; one version everywhere),
+## then every test.
 test: lint unit
 
 lint: $(CARGO_DENY) $(ACTIONLINT)
@@ -37,6 +38,7 @@ lint: $(CARGO_DENY) $(ACTIONLINT)
 	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 	$(CARGO_DENY) --locked check licenses bans
 	$(ACTIONLINT) .github/workflows/*.yml
+	python3 tests/version.py
 
 unit:
 	$(CARGO) test --workspace --locked
@@ -64,8 +66,10 @@ clean:
 ## What a release publishes, built into dist/ for glibc 2.17 (not part of `make test`): the
 ## Python wheel and sdist, the two npm tarballs, the C archive, and SHA256SUMS.
 DIST := dist
+DIST_FILES = $(PY_WHEEL) $(PY_SDIST) $(NODE_MAIN_TGZ) $(NODE_PLATFORM_TGZ) $(C_ARCHIVE)
 dist: dist-python dist-node dist-c
-	cd $(DIST) && rm -f SHA256SUMS && sha256sum -- * > SHA256SUMS
+	cd $(DIST) && sha256sum -- $(notdir $(DIST_FILES)) > SHA256SUMS
+	@echo "== dist/ (every binary needs glibc 2.17 at most):" && ls -l $(DIST_FILES) $(DIST)/SHA256SUMS
 
 ## Installs the artefacts of `make dist` as their users would, in a Debian 11 root with
 ## glibc 2.31 and Python 3.9, and the wheel in every Python 3.9-3.13 at hand (tests/dist/run.sh;
@@ -81,9 +85,17 @@ $(THIRD_PARTY_LICENSES): $(CARGO_ABOUT) about.toml about.hbs Cargo.lock
 	mkdir -p $(dir $@)
 	$(CARGO_ABOUT) generate --locked --workspace --fail about.hbs --output-file $@
 
-## API reference of every language into target/docs/ (rust/, python/, node/, c/), warnings fatal.
+## API reference of every language into target/docs/ (rust/, python/, node/, c/), warnings
+## fatal, with an index page linking the four.
 DOCS := target/docs
 docs: docs-rust
+	printf '%s\n' '<!doctype html><meta charset="utf-8"><title>Pleo Installations SDK $(VERSION)</title>' \
+	    '<h1>Pleo Installations SDK $(VERSION): API reference</h1><ul>' \
+	    '<li><a href="rust/pleo_installations/index.html">Rust</a> (the core; and the <a href="rust/pleo_installations_mock/index.html">emulator</a>)</li>' \
+	    '<li><a href="c/index.html">C and C++</a></li>' \
+	    '<li><a href="python/index.html">Python</a></li>' \
+	    '<li><a href="node/index.html">Node</a></li></ul>' > $(DOCS)/index.html
+	@echo "API reference: $(DOCS)/index.html"
 
 docs-rust:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p pleo-installations -p pleo-installations-mock

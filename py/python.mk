@@ -17,7 +17,7 @@ SUDO ?= $(if $(filter 0,$(shell id -u)),,sudo)
 PY_OLDEST := $(or $(shell for p in python3.9 $(HOME)/.pyenv/versions/3.9*/bin/python3.9; do \
 	$$p -c 'import sys; print(sys.executable)' 2>/dev/null && break; done),python3)
 
-.PHONY: python-venv python-develop python-develop-release test-python test-python-wheel conformance-python demo-python bench-python
+.PHONY: dist-python docs-python python-venv python-develop python-develop-release test-python test-python-wheel conformance-python demo-python bench-python
 
 test: test-python conformance-python
 demo: demo-python
@@ -83,3 +83,38 @@ $(PY_BENCH_STAMP): $(PY_STAMP)
 bench-python: bench-floor $(PY_BENCH_STAMP) python-develop-release
 	./tests/bench/run.sh python "Python: the SDK vs requests and httpx" $(SERVER_CORE) $(CLIENT_CORE) \
 	    $(PY) py/bench/get_installation.py
+
+## The release artefacts into dist/: the abi3 wheel for manylinux2014 (glibc 2.17, built
+## with zig as linker; auditwheel must agree on the tag) and the sdist, each carrying
+## LICENSE-MIT, LICENSE-APACHE and the third-party licences, and within their budgets.
+PY_WHEEL := $(DIST)/pleo_installations-$(VERSION)-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
+PY_SDIST := $(DIST)/pleo_installations-$(VERSION).tar.gz
+PY_DIST_CHECK := target/dist-python
+dist-python: $(DIST_TOOLS_STAMP) $(THIRD_PARTY_LICENSES)
+	rm -f $(DIST)/pleo_installations-* && mkdir -p $(DIST)
+	cp $(THIRD_PARTY_LICENSES) $(PY_DIR)/THIRD-PARTY-LICENSES.md
+	PATH="$(DIST_BIN):$$PATH" CARGO_TARGET_DIR=$(DIST_TARGET_DIR) $(DIST_BIN)/maturin build --release \
+	    --locked --quiet --zig --compatibility manylinux2014 -m $(PY_DIR)/Cargo.toml --out $(DIST)
+	$(DIST_BIN)/maturin sdist -m $(PY_DIR)/Cargo.toml --out $(DIST)
+	$(DIST_BIN)/auditwheel show $(PY_WHEEL) | tr -s ' \n' ' ' | grep -q 'consistent with the following platform tag: "manylinux_2_17_x86_64"' \
+	    || { $(DIST_BIN)/auditwheel show $(PY_WHEEL); echo "$(PY_WHEEL) is not manylinux_2_17" >&2; exit 1; }
+	rm -rf $(PY_DIST_CHECK) && mkdir -p $(PY_DIST_CHECK) && cd $(PY_DIST_CHECK) && unzip -q $(CURDIR)/$(PY_WHEEL)
+	tests/dist/inspect.sh $(PY_DIST_CHECK)/pleo_installations/_native.abi3.so
+	for f in LICENSE-MIT LICENSE-APACHE THIRD-PARTY-LICENSES.md; do \
+	    test -s $(PY_DIST_CHECK)/pleo_installations-$(VERSION).dist-info/licenses/$$f || { echo "the wheel lacks $$f" >&2; exit 1; }; \
+	    tar -tzf $(PY_SDIST) | grep -qx "pleo_installations-$(VERSION)/$$f" || { echo "the sdist lacks $$f" >&2; exit 1; }; done
+	tests/dist/check-size.sh $(PY_WHEEL) 3000000
+	tests/dist/check-size.sh $(PY_SDIST) 3000000
+
+## API reference of the package (pdoc) into target/docs/python/, from a debug build; a
+## warning fails it.
+PY_DOCS_STAMP := $(PY_VENV)/.installed-docs-tools
+PY_DOCS_TOOLS := pdoc==16.0.0
+$(PY_DOCS_STAMP): $(PY_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_DOCS_TOOLS)
+	touch $@
+
+docs: docs-python
+docs-python: python-develop $(PY_DOCS_STAMP)
+	rm -rf $(DOCS)/python
+	$(PY) -W error -m pdoc -o $(DOCS)/python pleo_installations pleo_installations.testing
