@@ -1,9 +1,14 @@
-//! The client: one typed method per operation, and waiting for a status.
+//! The clients: [`AsyncClient`], whose calls are futures, and [`Client`], which blocks on
+//! the same calls. Both share [`Calls`], where each operation is sent once for both.
 
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
+use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 use crate::clock::{Clock, Random};
@@ -14,6 +19,7 @@ use crate::models::{
     UpdateInstallation,
 };
 use crate::operation::Operation;
+use crate::runtime;
 use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
 use crate::unique_keys;
 
@@ -22,23 +28,47 @@ const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
 /// The longest pause between two polls of [`Client::wait_for_status`].
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(2);
 
-/// A client of the Installations API.
+/// A client of the Installations API whose calls block the calling thread.
 ///
 /// Cheap to clone; clones share one connection pool. `Send + Sync`: share it between
-/// threads rather than building one per thread.
+/// threads rather than building one per thread. Not for use inside async code (it would
+/// block the executor; Tokio refuses it): use [`AsyncClient`] there.
 #[derive(Clone)]
 pub struct Client {
-    transport: Arc<Transport>,
+    inner: AsyncClient,
+}
+
+/// A client of the Installations API whose calls are futures, runnable on any executor:
+/// the I/O runs on the SDK's own small runtime, never on a thread per call. Dropping a
+/// call's future cancels it, and its request with it.
+///
+/// Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct AsyncClient {
+    calls: Arc<Calls>,
+}
+
+/// What both clients share: the transport, and the signal that cancels every call in flight.
+pub(crate) struct Calls {
+    pub(crate) transport: Transport,
+    cancel: watch::Sender<()>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let settings = &self.transport.settings;
-        f.debug_struct("Client")
-            .field("base_url", &settings.base_url)
-            .field("credential", &settings.credential)
-            .field("max_retries", &settings.max_retries)
-            .finish_non_exhaustive()
+        self.inner.calls.describe(f, "Client")
+    }
+}
+
+impl fmt::Debug for AsyncClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.calls.describe(f, "AsyncClient")
+    }
+}
+
+impl From<AsyncClient> for Client {
+    fn from(inner: AsyncClient) -> Client {
+        Client { inner }
     }
 }
 
@@ -48,73 +78,66 @@ impl Client {
         ClientBuilder::default()
     }
 
-    pub(crate) fn from_settings(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-        random: Arc<dyn Random>,
-    ) -> Result<Client> {
-        let transport = Transport::new(settings, clock, random)?;
-        Ok(Client {
-            transport: Arc::new(transport),
-        })
+    /// The async client sharing this one's connections and settings.
+    pub fn as_async(&self) -> &AsyncClient {
+        &self.inner
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.transport.settings.base_url
+        self.inner.base_url()
     }
 
     /// Reads the installation of the credential's client, optionally for one company of
     /// the organisation (`GET /v1/installations/me`).
     pub fn get_installation(&self, company_id: Option<Uuid>) -> Result<Installation> {
-        self.fetch(&Call::get(company_id), None)
-            .map(|(value, _)| value)
+        let call = Call::get(company_id);
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Creates the installation (`POST /v1/installations/me`); `ACTIVATED` unless a status
     /// is given. Not retried after an ambiguous failure: Pleo has no idempotency key.
     pub fn create_installation(&self, request: &CreateInstallation) -> Result<Installation> {
-        self.fetch(&Call::create(request)?, None)
-            .map(|(value, _)| value)
+        let call = Call::create(request)?;
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Changes the status and optionally the metadata and error code
     /// (`PUT /v1/installations/me`).
     pub fn update_installation(&self, request: &UpdateInstallation) -> Result<Installation> {
-        self.fetch(&Call::update(request)?, None)
-            .map(|(value, _)| value)
+        let call = Call::update(request)?;
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Deletes the installation and revokes the client's tokens
     /// (`DELETE /v1/installations/me`).
     pub fn delete_installation(&self) -> Result<()> {
-        self.send(&Call::bare(Operation::DeleteInstallation), None)
-            .map(drop)
+        self.block(|calls| calls.delete())
     }
 
     /// Activates an `AUTHORIZED` installation (`POST /v1/installations/me:activate`).
     pub fn activate_installation(&self) -> Result<Installation> {
-        self.fetch(&Call::bare(Operation::ActivateInstallation), None)
-            .map(|(value, _)| value)
+        let call = Call::bare(Operation::ActivateInstallation);
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Marks the installation complete (`PUT /v1/installations/completions`).
     #[deprecated(note = "the API deprecates this operation; use `activate_installation`")]
     pub fn complete_installation(&self) -> Result<Installation> {
-        self.fetch(&Call::bare(Operation::CompleteInstallation), None)
-            .map(|(value, _)| value)
+        let call = Call::bare(Operation::CompleteInstallation);
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Tells which credential is in use (`GET /v1/introspect`).
     pub fn introspect(&self) -> Result<Introspection> {
-        self.fetch(&Call::bare(Operation::Introspect), None)
-            .map(|(value, _)| value)
+        let call = Call::bare(Operation::Introspect);
+        self.block(|calls| calls.fetch_value(call))
     }
 
     /// Refreshes the OAuth tokens now, persisting them like any refresh (hook, token store).
     /// Fails with `invalid_argument` when the client does not use OAuth.
     pub fn refresh_tokens(&self) -> Result<()> {
-        self.transport.refresh_tokens()
+        self.block(|calls| calls.transport.refresh_tokens())
     }
 
     /// Polls the installation until its status is one of `statuses`, and returns it.
@@ -130,10 +153,215 @@ impl Client {
         statuses: &[InstallationStatus],
         timeout: Duration,
     ) -> Result<Installation> {
-        self.wait(statuses, timeout).map(|(value, _)| value)
+        self.block(|calls| async move { Ok(calls.wait(statuses, timeout).await?.0) })
     }
 
-    pub(crate) fn wait(
+    /// Ends every call of this client (and its clones) in flight now, from any thread: each
+    /// fails at once with kind `cancelled`, its request abandoned. Later calls run as usual.
+    pub fn cancel_all(&self) {
+        self.inner.cancel_all();
+    }
+
+    /// Runs a call on this thread until it ends or the client's calls are cancelled.
+    pub(crate) fn block<'a, T, F>(&'a self, call: impl FnOnce(&'a Calls) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>> + 'a,
+    {
+        let calls = &self.inner.calls;
+        let cancelled = calls.cancel.subscribe();
+        runtime::block_on(Calls::unless_cancelled(cancelled, call(calls)))?
+    }
+}
+
+impl AsyncClient {
+    pub(crate) fn from_settings(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<AsyncClient> {
+        let transport = Transport::new(settings, clock, random)?;
+        Ok(AsyncClient {
+            calls: Arc::new(Calls {
+                transport,
+                cancel: watch::Sender::new(()),
+            }),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.calls.transport.settings.base_url
+    }
+
+    /// As [`Client::get_installation`].
+    pub async fn get_installation(&self, company_id: Option<Uuid>) -> Result<Installation> {
+        let call = Call::get(company_id);
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::create_installation`].
+    pub async fn create_installation(&self, request: &CreateInstallation) -> Result<Installation> {
+        let call = Call::create(request)?;
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::update_installation`].
+    pub async fn update_installation(&self, request: &UpdateInstallation) -> Result<Installation> {
+        let call = Call::update(request)?;
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::delete_installation`].
+    pub async fn delete_installation(&self) -> Result<()> {
+        self.spawn(|calls| async move { calls.delete().await }).await
+    }
+
+    /// As [`Client::activate_installation`].
+    pub async fn activate_installation(&self) -> Result<Installation> {
+        let call = Call::bare(Operation::ActivateInstallation);
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::complete_installation`].
+    #[deprecated(note = "the API deprecates this operation; use `activate_installation`")]
+    pub async fn complete_installation(&self) -> Result<Installation> {
+        let call = Call::bare(Operation::CompleteInstallation);
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::introspect`].
+    pub async fn introspect(&self) -> Result<Introspection> {
+        let call = Call::bare(Operation::Introspect);
+        self.spawn(|calls| async move { calls.fetch_value(call).await })
+            .await
+    }
+
+    /// As [`Client::refresh_tokens`].
+    pub async fn refresh_tokens(&self) -> Result<()> {
+        self.spawn(|calls| async move { calls.transport.refresh_tokens().await })
+            .await
+    }
+
+    /// As [`Client::wait_for_status`].
+    pub async fn wait_for_status(
+        &self,
+        statuses: &[InstallationStatus],
+        timeout: Duration,
+    ) -> Result<Installation> {
+        let statuses = statuses.to_vec();
+        self.spawn(|calls| async move { Ok(calls.wait(&statuses, timeout).await?.0) })
+            .await
+    }
+
+    /// As [`Client::cancel_all`].
+    pub fn cancel_all(&self) {
+        self.calls.cancel.send_replace(());
+    }
+
+    /// For bindings with an event loop of their own (Node, Python's asyncio): starts
+    /// [`AsyncClient::call_json`] on the SDK's runtime and hands its result to `done`, on a
+    /// runtime thread. `done` is called exactly once: with the result, with kind `cancelled`
+    /// after [`CallHandle::cancel`], or with kind `internal` after a panic.
+    pub fn start_json(
+        &self,
+        operation_id: &str,
+        request_json: &str,
+        done: impl FnOnce(Result<String>) + Send + 'static,
+    ) -> CallHandle {
+        let handle = CallHandle(Arc::new(Notify::new()));
+        let stop = Arc::clone(&handle.0);
+        let (operation_id, request_json) = (operation_id.to_owned(), request_json.to_owned());
+        let calls = Arc::clone(&self.calls);
+        let cancelled = calls.cancel.subscribe();
+        let call = async move {
+            let work = AssertUnwindSafe(calls.dispatch(&operation_id, &request_json))
+                .catch_unwind()
+                .map(|caught| {
+                    caught.unwrap_or_else(|payload| {
+                        Err(Error::from_panic(&operation_id, payload.as_ref()))
+                    })
+                });
+            let result = tokio::select! {
+                result = Calls::unless_cancelled(cancelled, work) => result,
+                () = stop.notified() => Err(Error::cancelled("the call was cancelled")),
+            };
+            done(result);
+        };
+        match runtime::handle() {
+            Ok(runtime) => drop(runtime.spawn(call)),
+            // No thread could be started: the call ends here, as every call would.
+            Err(error) => {
+                drop(call);
+                log::error!("{error}");
+            }
+        }
+        handle
+    }
+
+    /// Runs a call on the SDK's runtime, from whatever executor polls the returned future;
+    /// dropping that future cancels the call.
+    pub(crate) async fn spawn<T, F>(&self, call: impl FnOnce(Arc<Calls>) -> F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T>> + Send + 'static,
+    {
+        let cancelled = self.calls.cancel.subscribe();
+        let work = call(Arc::clone(&self.calls));
+        runtime::spawn(Calls::unless_cancelled(cancelled, work))?.await
+    }
+}
+
+/// Cancels a call started by [`AsyncClient::start_json`].
+#[derive(Debug, Clone)]
+pub struct CallHandle(Arc<Notify>);
+
+impl CallHandle {
+    /// Cancels the call: it ends at once with kind `cancelled` (unless it already ended),
+    /// its request abandoned.
+    pub fn cancel(&self) {
+        self.0.notify_one();
+    }
+}
+
+impl Calls {
+    fn describe(&self, f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+        let settings = &self.transport.settings;
+        f.debug_struct(name)
+            .field("base_url", &settings.base_url)
+            .field("credential", &settings.credential)
+            .field("max_retries", &settings.max_retries)
+            .finish_non_exhaustive()
+    }
+
+    /// `call`, unless the client's calls are cancelled (after `cancelled` was subscribed) first.
+    async fn unless_cancelled<T>(
+        mut cancelled: watch::Receiver<()>,
+        call: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        tokio::select! {
+            result = call => result,
+            Ok(()) = cancelled.changed() => {
+                Err(Error::cancelled("the client's calls were cancelled (cancel_all)"))
+            }
+        }
+    }
+
+    /// Sends `call` and decodes the answer as `T`.
+    async fn fetch_value<T: Response>(&self, call: Call) -> Result<T> {
+        Ok(self.fetch::<T>(&call, None).await?.0)
+    }
+
+    async fn delete(&self) -> Result<()> {
+        let call = Call::bare(Operation::DeleteInstallation);
+        self.send(&call, None).await.map(drop)
+    }
+
+    pub(crate) async fn wait(
         &self,
         statuses: &[InstallationStatus],
         timeout: Duration,
@@ -167,7 +395,8 @@ impl Client {
             )
         };
         loop {
-            let last_seen = match self.fetch::<Installation>(&Call::get(None), Some(deadline)) {
+            let poll = self.fetch::<Installation>(&Call::get(None), Some(deadline)).await;
+            let last_seen = match poll {
                 Ok((installation, reply)) if statuses.contains(&installation.status) => {
                     return Ok((installation, reply));
                 }
@@ -179,7 +408,7 @@ impl Client {
             };
             polls += 1;
             let remaining = deadline.saturating_duration_since(clock.now());
-            clock.sleep(interval.min(remaining));
+            clock.sleep(interval.min(remaining)).await;
             if clock.now() >= deadline {
                 return Err(timed_out(&last_seen, polls));
             }
@@ -188,12 +417,12 @@ impl Client {
     }
 
     /// Sends `call` and decodes the response as `T`, keeping the raw reply.
-    pub(crate) fn fetch<T: Response>(
+    pub(crate) async fn fetch<T: Response>(
         &self,
         call: &Call,
         deadline: Option<Instant>,
     ) -> Result<(T, Reply)> {
-        let reply = self.send(call, deadline)?;
+        let reply = self.send(call, deadline).await?;
         // An answer the typed view could not give as written (a key twice) is refused.
         let faithful = std::str::from_utf8(&reply.body)
             .map_err(|e| e.to_string())
@@ -222,8 +451,8 @@ impl Client {
     }
 
     /// Sends `call` without decoding the body.
-    pub(crate) fn send(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
-        self.transport.execute(call, deadline)
+    pub(crate) async fn send(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
+        self.transport.execute(call, deadline).await
     }
 }
 

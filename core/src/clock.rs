@@ -1,6 +1,11 @@
 //! The sources of time and chance the client uses, injectable so tests are exact and fast.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
+
+/// The wait a [`Clock`] gives: a future that is ready once the time has passed.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Where the client reads the time and how it waits between attempts.
 pub trait Clock: Send + Sync + 'static {
@@ -8,8 +13,8 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Instant;
     /// The wall-clock time, for `Retry-After` dates.
     fn wall(&self) -> SystemTime;
-    /// Blocks the calling thread for `duration`.
-    fn sleep(&self, duration: Duration);
+    /// Waits for `duration` (between attempts, between polls), without holding a thread.
+    fn sleep(&self, duration: Duration) -> Sleep;
 }
 
 /// The real clock.
@@ -25,8 +30,8 @@ impl Clock for SystemClock {
         SystemTime::now()
     }
 
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(duration))
     }
 }
 

@@ -8,11 +8,13 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
 use crate::auth::Credential;
-use crate::client::Client;
+use crate::client::{AsyncClient, Client};
 use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
 use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
+use crate::http::{self, HttpSettings};
 use crate::oauth::session::OAuthSession;
+use crate::tls;
 use crate::oauth::{
     OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokenStore, TokensRefreshedHook,
 };
@@ -82,6 +84,12 @@ pub struct Config {
     pub max_retries: Option<u32>,
     /// The application's name (and version), appended to the SDK's `User-Agent`.
     pub user_agent: Option<String>,
+    /// CA certificates trusted beside the system's, as PEM: the text, or the path of a file.
+    pub ca_bundle: Option<String>,
+    /// The proxy `https` requests go through (`http://host:port`, user-info allowed); by
+    /// default `HTTPS_PROXY` or `ALL_PROXY`. `NO_PROXY` is honoured either way, and plain
+    /// `http` requests (loopback only) never use a proxy.
+    pub proxy: Option<String>,
 }
 
 impl Config {
@@ -113,6 +121,9 @@ impl fmt::Debug for Config {
             .field("total_timeout_ms", &self.total_timeout_ms)
             .field("max_retries", &self.max_retries)
             .field("user_agent", &self.user_agent)
+            .field("ca_bundle", &self.ca_bundle.as_ref().map(|_| "[SET]"))
+            // A proxy URL may carry a password.
+            .field("proxy", &redacted(self.proxy.is_some()))
             .finish()
     }
 }
@@ -123,10 +134,9 @@ pub(crate) struct Settings {
     pub(crate) base_url: String,
     pub(crate) credential: Credential,
     pub(crate) timeout: Duration,
-    pub(crate) connect_timeout: Duration,
     pub(crate) total_timeout: Duration,
     pub(crate) max_retries: u32,
-    pub(crate) user_agent: HeaderValue,
+    pub(crate) http: HttpSettings,
 }
 
 /// Builds a [`Client`]; every setting is checked by [`ClientBuilder::build`].
@@ -282,6 +292,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts these CA certificates beside the system's: PEM text, or the path of a PEM file.
+    pub fn ca_bundle(mut self, pem_or_path: impl Into<String>) -> ClientBuilder {
+        self.config.ca_bundle = Some(pem_or_path.into());
+        self
+    }
+
+    /// Sends `https` requests through this proxy (`NO_PROXY` honoured).
+    pub fn proxy(mut self, url: impl Into<String>) -> ClientBuilder {
+        self.config.proxy = Some(url.into());
+        self
+    }
+
     /// Adds a `name/version` product token after the core's own, for language bindings.
     pub fn sdk_component(mut self, token: impl Into<String>) -> ClientBuilder {
         self.components.push(token.into());
@@ -304,8 +326,13 @@ impl ClientBuilder {
     /// when seeding a token store fails, as its other calls do (`internal`, or `timeout`
     /// when its lock is not free in time).
     pub fn build(self) -> Result<Client> {
+        self.build_async().map(Client::from)
+    }
+
+    /// As [`ClientBuilder::build`], for async code: an [`AsyncClient`].
+    pub fn build_async(self) -> Result<AsyncClient> {
         let settings = self.settings()?;
-        Client::from_settings(settings, self.clock, self.random)
+        AsyncClient::from_settings(settings, self.clock, self.random)
     }
 
     fn settings(&self) -> Result<Settings> {
@@ -320,14 +347,21 @@ impl ClientBuilder {
             credential: self.credential(&base_url, total_timeout)?,
             base_url,
             timeout: duration("timeout_ms", config.timeout_ms, DEFAULT_TIMEOUT)?,
-            connect_timeout: duration(
-                "connect_timeout_ms",
-                config.connect_timeout_ms,
-                DEFAULT_CONNECT_TIMEOUT,
-            )?,
             total_timeout,
             max_retries: max_retries(config.max_retries)?,
-            user_agent: self.user_agent_header()?,
+            http: HttpSettings {
+                user_agent: self.user_agent_header()?,
+                connect_timeout: duration(
+                    "connect_timeout_ms",
+                    config.connect_timeout_ms,
+                    DEFAULT_CONNECT_TIMEOUT,
+                )?,
+                extra_roots: match &config.ca_bundle {
+                    Some(bundle) => tls::parse_bundle(bundle)?,
+                    None => Vec::new(),
+                },
+                proxy: config.proxy.as_deref().map(http::proxy).transpose()?,
+            },
         })
     }
 
@@ -538,10 +572,10 @@ mod tests {
         let settings = builder(r#"{"api_key": "k"}"#).unwrap();
         assert_eq!(settings.base_url, PRODUCTION_URL);
         assert_eq!(settings.timeout, Duration::from_secs(30));
-        assert_eq!(settings.connect_timeout, Duration::from_secs(5));
+        assert_eq!(settings.http.connect_timeout, Duration::from_secs(5));
         assert_eq!(settings.total_timeout, Duration::from_secs(90));
         assert_eq!(settings.max_retries, 2);
-        let ua = settings.user_agent.to_str().unwrap();
+        let ua = settings.http.user_agent.to_str().unwrap();
         assert_eq!(ua, format!("pleo-installations-rust/{}", crate::VERSION));
     }
 
@@ -632,7 +666,7 @@ mod tests {
                 .settings()
                 .unwrap();
         assert_eq!(
-            settings.user_agent.to_str().unwrap(),
+            settings.http.user_agent.to_str().unwrap(),
             format!(
                 "pleo-installations-rust/{} pleo-installations-python/0.1.0 erp-sync/2.1",
                 crate::VERSION

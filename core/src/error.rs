@@ -40,11 +40,13 @@ pub enum ErrorKind {
     ReauthenticationRequired,
     /// A bug in the SDK.
     Internal,
+    /// The caller cancelled the call (`cancel_all`, a call handle) before it ended.
+    Cancelled,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of the table in the API contract.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::InvalidArgument,
         ErrorKind::Authentication,
         ErrorKind::PermissionDenied,
@@ -58,6 +60,7 @@ impl ErrorKind {
         ErrorKind::Decode,
         ErrorKind::ReauthenticationRequired,
         ErrorKind::Internal,
+        ErrorKind::Cancelled,
     ];
 
     /// The stable snake_case name used in error JSON and by every binding.
@@ -76,6 +79,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::ReauthenticationRequired => "reauthentication_required",
             ErrorKind::Internal => "internal",
+            ErrorKind::Cancelled => "cancelled",
         }
     }
 
@@ -142,6 +146,11 @@ impl Error {
     /// An `invalid_argument` error.
     pub fn invalid_argument(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    /// A `cancelled` error.
+    pub(crate) fn cancelled(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Cancelled, message)
     }
 
     /// The `internal` error for a panic caught in `context` (an operation, an export),

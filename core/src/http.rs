@@ -4,31 +4,40 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{RwLock, TryLockError};
 use std::time::Duration;
 
-use reqwest::blocking::Client as HttpClient;
+use reqwest::Client as HttpClient;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use reqwest::{NoProxy, Proxy};
+use rustls::pki_types::CertificateDer;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::tls;
 use crate::transport::chain;
 
-/// A new pooled HTTP client: JSON accepted, redirects not followed.
-pub(crate) fn http_client(
-    user_agent: HeaderValue,
-    connect_timeout: Duration,
-) -> Result<HttpClient> {
-    // reqwest is built without a bundled crypto provider; ring is ours. An error here
-    // means the application already installed one, which serves as well.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+/// What a client's connections are made with.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpSettings {
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) connect_timeout: Duration,
+    /// Roots trusted beside the system's (`ca_bundle`).
+    pub(crate) extra_roots: Vec<CertificateDer<'static>>,
+    /// The proxy for `https` requests (`proxy`); else the environment's.
+    pub(crate) proxy: Option<Proxy>,
+}
+
+/// A new pooled HTTP client: JSON accepted, redirects not followed, TLS as the process's
+/// (see [`tls`]): building one reads no certificates.
+pub(crate) fn http_client(settings: &HttpSettings) -> Result<HttpClient> {
     let mut headers = HeaderMap::new();
     headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
     let mut builder = HttpClient::builder()
+        .tls_backend_preconfigured(tls::client_config(&settings.extra_roots))
         .default_headers(headers)
-        .user_agent(user_agent)
-        .connect_timeout(connect_timeout)
+        .user_agent(settings.user_agent.clone())
+        .connect_timeout(settings.connect_timeout)
         .redirect(Policy::none())
         .no_proxy();
-    if let Some(proxy) = https_proxy() {
+    if let Some(proxy) = settings.proxy.clone().or_else(https_proxy) {
         builder = builder.proxy(proxy);
     }
     builder.build().map_err(|e| {
@@ -37,6 +46,13 @@ pub(crate) fn http_client(
             format!("could not build the HTTP client: {}", chain(&e)),
         )
     })
+}
+
+/// The proxy of the `proxy` setting: `https` requests go through it (`NO_PROXY` honoured).
+pub(crate) fn proxy(url: &str) -> Result<Proxy> {
+    Proxy::https(url.trim())
+        .map(|proxy| proxy.no_proxy(NoProxy::from_env()))
+        .map_err(|_| Error::invalid_argument("proxy is not a proxy URL (http://host:port)"))
 }
 
 /// The proxy for `https` requests from the environment (`HTTPS_PROXY`, else `ALL_PROXY`, in
@@ -49,8 +65,8 @@ fn https_proxy() -> Option<Proxy> {
             let value = std::env::var(name).ok()?;
             (!value.trim().is_empty()).then_some((name, value))
         })?;
-    match Proxy::https(url.trim()) {
-        Ok(proxy) => Some(proxy.no_proxy(NoProxy::from_env())),
+    match proxy(&url) {
+        Ok(proxy) => Some(proxy),
         Err(_) => {
             log::warn!("{name} is not a proxy URL: requests go without a proxy");
             None
@@ -60,25 +76,22 @@ fn https_proxy() -> Option<Proxy> {
 
 /// The HTTP client of one SDK client, which stays usable in a child process.
 ///
-/// reqwest's blocking client drives its connections from a background thread, and a
-/// child made by `fork()` (Python's multiprocessing does it to every client it inherits)
-/// has no such thread. When the process id changes, the pool builds a new client and
-/// leaks the inherited one: dropping it would wait forever for the missing thread, and its
-/// connections belong to the parent.
+/// A child made by `fork()` (Python's multiprocessing does it to every client it inherits)
+/// has none of its parent's threads, so the connections of the inherited client, driven by
+/// the parent's runtime, would never answer. When the process id changes, the pool builds a
+/// new client and leaks the inherited one: its connections belong to the parent.
 pub(crate) struct HttpPool {
-    user_agent: HeaderValue,
-    connect_timeout: Duration,
+    settings: HttpSettings,
     pid: AtomicU32,
     client: RwLock<HttpClient>,
 }
 
 impl HttpPool {
     /// A pool for this process.
-    pub(crate) fn new(user_agent: HeaderValue, connect_timeout: Duration) -> Result<HttpPool> {
-        let client = http_client(user_agent.clone(), connect_timeout)?;
+    pub(crate) fn new(settings: HttpSettings) -> Result<HttpPool> {
+        let client = http_client(&settings)?;
         Ok(HttpPool {
-            user_agent,
-            connect_timeout,
+            settings,
             pid: AtomicU32::new(std::process::id()),
             client: RwLock::new(client),
         })
@@ -99,27 +112,14 @@ impl HttpPool {
         let mut client = match self.client.try_write() {
             Ok(client) => client,
             Err(TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                return http_client(self.user_agent.clone(), self.connect_timeout);
-            }
+            Err(TryLockError::WouldBlock) => return http_client(&self.settings),
         };
         if self.pid.load(Ordering::Acquire) != pid {
-            let fresh = http_client(self.user_agent.clone(), self.connect_timeout)?;
+            let fresh = http_client(&self.settings)?;
             std::mem::forget(std::mem::replace(&mut *client, fresh));
             self.pid.store(pid, Ordering::Release);
             log::debug!("new process {pid}: the HTTP client was rebuilt");
         }
         Ok(client.clone())
-    }
-}
-
-impl Drop for HttpPool {
-    /// In a child that never called: leaks the inherited client instead of waiting for
-    /// its driver thread, which the child does not have.
-    fn drop(&mut self) {
-        if *self.pid.get_mut() != std::process::id() {
-            let client = self.client.get_mut().unwrap_or_else(|e| e.into_inner());
-            std::mem::forget(client.clone());
-        }
     }
 }

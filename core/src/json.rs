@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::client::Client;
+use crate::client::{AsyncClient, Calls, Client};
 use crate::error::{Error, Result};
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
@@ -60,13 +60,31 @@ impl Client {
     /// A panic inside the SDK is caught and returned as kind `internal`, so that no
     /// binding's host process goes down with it.
     pub fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
-        catch_panics(operation_id, || self.dispatch(operation_id, request_json))
+        catch_panics(operation_id, || {
+            self.block(|calls| calls.dispatch(operation_id, request_json))
+        })
     }
+}
 
-    fn dispatch(&self, operation_id: &str, request_json: &str) -> Result<String> {
+impl AsyncClient {
+    /// As [`Client::call_json`].
+    pub async fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
+        let (operation_id, request_json) = (operation_id.to_owned(), request_json.to_owned());
+        self.spawn(|calls| async move { calls.dispatch(&operation_id, &request_json).await })
+            .await
+    }
+}
+
+impl Calls {
+    /// [`Client::call_json`], on whichever client.
+    pub(crate) async fn dispatch(&self, operation_id: &str, request_json: &str) -> Result<String> {
         if operation_id == REFRESH_TOKENS {
             parse::<EmptyRequest>(operation_id, request_json)?;
-            return self.refresh_tokens().map(|()| "null".to_owned());
+            return self
+                .transport
+                .refresh_tokens()
+                .await
+                .map(|()| "null".to_owned());
         }
         if operation_id == WAIT_FOR_STATUS {
             let request: WaitRequest = parse(operation_id, request_json)?;
@@ -78,7 +96,10 @@ impl Client {
             let timeout = request
                 .timeout_ms
                 .map_or(DEFAULT_WAIT, Duration::from_millis);
-            return self.wait(&statuses, timeout).map(|(_, reply)| text(reply));
+            return self
+                .wait(&statuses, timeout)
+                .await
+                .map(|(_, reply)| text(reply));
         }
         let operation = Operation::from_id(operation_id).ok_or_else(|| {
             let known: Vec<&str> = Operation::ALL.iter().map(|op| op.id()).collect();
@@ -105,11 +126,11 @@ impl Client {
         };
         let reply = match operation {
             Operation::DeleteInstallation => {
-                self.send(&call, None)?;
+                self.send(&call, None).await?;
                 return Ok("null".to_owned());
             }
-            Operation::Introspect => self.fetch::<Introspection>(&call, None)?.1,
-            _ => self.fetch::<Installation>(&call, None)?.1,
+            Operation::Introspect => self.fetch::<Introspection>(&call, None).await?.1,
+            _ => self.fetch::<Installation>(&call, None).await?.1,
         };
         Ok(text(reply))
     }

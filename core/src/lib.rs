@@ -26,12 +26,14 @@ mod models;
 pub mod oauth;
 mod operation;
 mod retry;
+mod runtime;
+mod tls;
 mod transport;
 mod unique_keys;
 
 pub use auth::Secret;
-pub use client::Client;
-pub use clock::{Clock, Random, SystemClock, ThreadRandom};
+pub use client::{AsyncClient, CallHandle, Client};
+pub use clock::{Clock, Random, Sleep, SystemClock, ThreadRandom};
 pub use config::{
     ClientBuilder, Config, Environment, MAX_RETRIES_LIMIT, MAX_TIMEOUT, PRODUCTION_URL, STAGING_URL,
 };

@@ -1,11 +1,10 @@
 //! Sending one call: building each attempt, classifying its outcome, retrying, deadlines.
 
 use std::error::Error as StdError;
-use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::{Client as HttpClient, Response};
+use reqwest::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
 use uuid::Uuid;
 
@@ -14,6 +13,7 @@ use crate::clock::{Clock, Random};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpPool;
+use crate::runtime;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
 use crate::retry::{self, Failure, MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
@@ -27,6 +27,10 @@ pub const MAX_REQUEST_BYTES: usize = MAX_RESPONSE_BYTES;
 
 /// How much of an error response's body is read (enough for its message and excerpt).
 const ERROR_EXCERPT_BYTES: usize = 64 * 1024;
+
+/// How long past its deadline a call may run before it is cut off whatever it waits for
+/// (every wait inside ends by the deadline itself, with a more precise message).
+const DEADLINE_GRACE: Duration = Duration::from_millis(25);
 
 const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
@@ -67,7 +71,7 @@ impl Transport {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<Transport> {
-        let http = HttpPool::new(settings.user_agent.clone(), settings.connect_timeout)?;
+        let http = HttpPool::new(settings.http.clone())?;
         Ok(Transport {
             http,
             settings,
@@ -78,10 +82,28 @@ impl Transport {
 
     /// Sends `call`, retrying per the operation's rules, until success, a final failure, or
     /// the earlier of the configured total timeout and `deadline`.
-    pub(crate) fn execute(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
+    pub(crate) async fn execute(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
         let start = self.clock.now();
         let total = start + self.settings.total_timeout;
         let deadline = deadline.map_or(total, |d| d.min(total));
+        // Every wait inside ends by the deadline; this holds it whatever a callback does.
+        let backstop = tokio::time::Instant::from_std(deadline + DEADLINE_GRACE);
+        tokio::time::timeout_at(backstop, self.attempts(call, deadline))
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "{}: the call's overall deadline passed",
+                        call.operation.id()
+                    ),
+                )
+                .with_retryable(true))
+            })
+    }
+
+    /// The attempts of [`Transport::execute`].
+    async fn attempts(&self, call: &Call, deadline: Instant) -> Result<Reply> {
         let max_attempts = self.settings.max_retries + 1;
         let mut attempt = 1;
         let mut replayed = false;
@@ -104,13 +126,17 @@ impl Transport {
             left("deadline reached")?;
             let (authorization, generation) = self
                 .authorize(deadline, replay_after.take())
+                .await
                 .map_err(|e| e.with_attempts(attempt - 1))?;
             // A refresh (and its hook and store) may have taken part of the time left.
             let remaining = left("the token refresh used up the call's deadline")?;
             let cut_short = remaining < self.settings.timeout;
             let timeout = remaining.min(self.settings.timeout);
             let Attempt { error, failure } =
-                match self.attempt(call, attempt, timeout, cut_short, authorization) {
+                match self
+                    .attempt(call, attempt, timeout, cut_short, authorization)
+                    .await
+                {
                     Ok(reply) => return Ok(reply),
                     Err(failed) => failed,
                 };
@@ -159,14 +185,14 @@ impl Transport {
                 delay.as_millis(),
                 error.kind()
             );
-            self.clock.sleep(delay);
+            self.clock.sleep(delay).await;
             attempt += 1;
         }
     }
 
     /// The `Authorization` header for the next attempt, and the OAuth token generation it
     /// carries; `failed` names a generation the server just refused.
-    fn authorize(
+    async fn authorize(
         &self,
         deadline: Instant,
         failed: Option<u64>,
@@ -175,17 +201,23 @@ impl Transport {
             Credential::Static { header, .. } => return Ok((header.clone(), None)),
             Credential::OAuth(session) => session,
         };
+        if failed.is_none()
+            && let Some(ready) = session.ready(self.clock.wall())
+        {
+            return ready.map(|bearer| (bearer.header, Some(bearer.generation)));
+        }
+        // A refresh, a token store or a hook: blocking work, rare, on this call's thread.
         let http = self.http.get()?;
         let context = self.token_context(&http, deadline);
-        let bearer = match failed {
-            Some(generation) => session.after_unauthorized(&context, generation)?,
-            None => session.bearer(&context)?,
-        };
+        let bearer = runtime::blocking(|| match failed {
+            Some(generation) => session.after_unauthorized(&context, generation),
+            None => session.bearer(&context),
+        })?;
         Ok((bearer.header, Some(bearer.generation)))
     }
 
     /// Refreshes the OAuth tokens now; `invalid_argument` for other credentials.
-    pub(crate) fn refresh_tokens(&self) -> Result<()> {
+    pub(crate) async fn refresh_tokens(&self) -> Result<()> {
         let Credential::OAuth(session) = &self.settings.credential else {
             return Err(Error::invalid_argument(
                 "the client does not use OAuth: there are no tokens to refresh",
@@ -193,9 +225,8 @@ impl Transport {
         };
         let deadline = self.clock.now() + self.settings.total_timeout;
         let http = self.http.get()?;
-        session
-            .refresh_now(&self.token_context(&http, deadline))
-            .map(drop)
+        let context = self.token_context(&http, deadline);
+        runtime::blocking(|| session.refresh_now(&context)).map(drop)
     }
 
     fn token_context<'a>(&'a self, http: &'a HttpClient, deadline: Instant) -> TokenContext<'a> {
@@ -209,7 +240,7 @@ impl Transport {
         }
     }
 
-    fn attempt(
+    async fn attempt(
         &self,
         call: &Call,
         attempt: u32,
@@ -238,11 +269,11 @@ impl Transport {
                 .body(body.clone());
         }
         let started = Instant::now();
-        let outcome = request
-            .send()
-            .map_err(|e| self.send_failure(operation, e, timeout, cut_short))
-            .and_then(|response| self.read(operation, response, timeout, cut_short))
-            .map_err(|failed| Attempt {
+        let outcome = match request.send().await {
+            Ok(response) => self.read(operation, response, timeout, cut_short).await,
+            Err(e) => Err(self.send_failure(operation, e, timeout, cut_short)),
+        }
+        .map_err(|failed| Attempt {
                 error: failed.error.redacting(secrets.iter().map(String::as_str)),
                 ..failed
             });
@@ -274,7 +305,7 @@ impl Transport {
     }
 
     /// Reads the response body (capped) and turns non-2xx statuses into errors.
-    fn read(
+    async fn read(
         &self,
         operation: Operation,
         response: Response,
@@ -297,7 +328,7 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if status.is_success() {
-            let body = read_capped(response, MAX_RESPONSE_BYTES).map_err(|failed| {
+            let body = read_capped(response, MAX_RESPONSE_BYTES).await.map_err(|failed| {
                 let (error, failure) = match failed {
                     BodyError::TooLarge => (
                         Error::new(
@@ -330,7 +361,7 @@ impl Transport {
             });
         }
         // The status decides an error; its body is only an excerpt, read as far as it goes.
-        let body = read_excerpt(response, ERROR_EXCERPT_BYTES);
+        let body = read_excerpt(response, ERROR_EXCERPT_BYTES).await;
         let code = status.as_u16();
         let (kind, failure, message) = if status.is_client_error() || status.is_server_error() {
             let reason = status.canonical_reason().unwrap_or("");
@@ -369,7 +400,7 @@ impl Transport {
             (_, Failure::Permanent) => format!("{id}: TLS certificate rejected: {detail}"),
             (ErrorKind::Timeout, Failure::Unsent) => format!(
                 "{id}: could not connect within {} ms",
-                self.settings.connect_timeout.as_millis()
+                self.settings.http.connect_timeout.as_millis()
             ),
             (_, Failure::Unsent) => format!("{id}: could not connect: {detail}"),
             (ErrorKind::Timeout, _) => timeout_message(operation, timeout, cut_short),
@@ -415,64 +446,52 @@ pub(crate) enum BodyError {
     /// It is longer than the limit (declared or as read).
     TooLarge,
     /// The connection failed or timed out while it was being read.
-    Io(std::io::Error),
+    Io(reqwest::Error),
 }
 
 /// A response body of at most `max` bytes: refused at once when its declared length is
-/// larger, and never read further than `max + 1` bytes.
-pub(crate) fn read_capped(
-    response: Response,
+/// larger, and never read further than one chunk past `max` bytes.
+pub(crate) async fn read_capped(
+    mut response: Response,
     max: usize,
 ) -> std::result::Result<Vec<u8>, BodyError> {
-    let limit = max as u64;
-    match response.content_length() {
-        Some(length) if length > limit => Err(BodyError::TooLarge),
-        // A declared length is enforced by the HTTP layer: read it in one go.
-        Some(_) => response
-            .bytes()
-            .map(|bytes| bytes.to_vec())
-            .map_err(|e| BodyError::Io(std::io::Error::other(e))),
-        None => {
-            let mut body = Vec::new();
-            response
-                .take(limit + 1)
-                .read_to_end(&mut body)
-                .map_err(BodyError::Io)?;
-            if body.len() > max {
-                return Err(BodyError::TooLarge);
-            }
-            Ok(body)
-        }
+    if response.content_length().is_some_and(|length| length > max as u64) {
+        return Err(BodyError::TooLarge);
     }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Io)? {
+        if body.len() + chunk.len() > max {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The first `max` bytes of an error response's body; a body that breaks off or runs long
 /// is cut.
-pub(crate) fn read_excerpt(response: Response, max: usize) -> Vec<u8> {
+pub(crate) async fn read_excerpt(mut response: Response, max: usize) -> Vec<u8> {
     let mut body = Vec::new();
-    let _ = response.take(max as u64).read_to_end(&mut body);
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = max - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == max {
+            break;
+        }
+    }
     body
-}
-
-/// Whether an I/O error while reading a body was a timeout.
-pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
-    error.kind() == std::io::ErrorKind::TimedOut
-        || error
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout)
 }
 
 /// The error for a 2xx answer whose body broke off or did not arrive in time.
 fn body_error(
     operation: Operation,
     status: u16,
-    error: &std::io::Error,
+    error: &reqwest::Error,
     timeout: Duration,
     cut_short: bool,
 ) -> Error {
     let id = operation.id();
-    if is_timeout(error) {
+    if error.is_timeout() {
         let limit = timeout.as_millis();
         let why = if cut_short {
             format!("before the call's overall deadline ({limit} ms left for this attempt)")

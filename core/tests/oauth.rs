@@ -8,7 +8,6 @@ use std::thread;
 use std::time::Duration;
 
 use common::{FakeClock, oauth_credentials as credentials};
-use pleo_installations::Clock;
 use pleo_installations::oauth::{self, OAuthCredentials, OAuthTokens};
 use pleo_installations::{Client, ClientBuilder, ErrorKind, Secret};
 use pleo_installations_mock::{Fault, MockServer};
@@ -128,10 +127,10 @@ fn proactive_refresh_starts_when_less_than_five_minutes_remain() {
         .clock(clock.clone())
         .build()
         .unwrap();
-    clock.sleep(Duration::from_secs(3299)); // 301 s left: not yet
+    clock.advance(Duration::from_secs(3299)); // 301 s left: not yet
     client.introspect().unwrap();
     assert_eq!(server.refresh_count(), 0);
-    clock.sleep(Duration::from_secs(2)); // 299 s left
+    clock.advance(Duration::from_secs(2)); // 299 s left
     client.introspect().unwrap();
     assert_eq!(server.refresh_count(), 1);
     client.introspect().unwrap();

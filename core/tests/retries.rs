@@ -272,7 +272,9 @@ fn a_panic_inside_the_sdk_is_an_internal_error_from_call_json() {
         fn wall(&self) -> std::time::SystemTime {
             panic!("clock broke")
         }
-        fn sleep(&self, _: Duration) {}
+        fn sleep(&self, _: Duration) -> pleo_installations::Sleep {
+            Box::pin(std::future::ready(()))
+        }
     }
     let server = with_installation();
     let client = common::builder(&server)

@@ -19,7 +19,8 @@ use crate::clock::{Clock, SystemClock, ThreadRandom};
 use crate::config::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
-use crate::http;
+use crate::http::{self, HttpSettings};
+use crate::runtime;
 use token_endpoint::{ClientAuth, TokenContext};
 
 pub use json::{FUNCTIONS, call_json};
@@ -146,11 +147,15 @@ pub fn exchange_code(
     }
     check_client(client_id, redirect_uri)?;
     validate_code_verifier(code_verifier.expose())?;
-    let user_agent = HeaderValue::from_static(concat!(
-        "pleo-installations-rust/",
-        env!("CARGO_PKG_VERSION")
-    ));
-    let http = http::http_client(user_agent, Duration::from_secs(5))?;
+    let http = http::http_client(&HttpSettings {
+        user_agent: HeaderValue::from_static(concat!(
+            "pleo-installations-rust/",
+            env!("CARGO_PKG_VERSION")
+        )),
+        connect_timeout: Duration::from_secs(5),
+        extra_roots: Vec::new(),
+        proxy: None,
+    })?;
     let clock = SystemClock;
     let context = TokenContext {
         http: &http,
@@ -165,7 +170,13 @@ pub fn exchange_code(
         client_id,
         client_secret,
     };
-    token_endpoint::exchange(&context, &client, code, code_verifier, redirect_uri)
+    runtime::block_on(token_endpoint::exchange(
+        &context,
+        &client,
+        code,
+        code_verifier,
+        redirect_uri,
+    ))?
 }
 
 /// The checks both steps of the code flow make: a client id and an absolute redirect URI.

@@ -89,6 +89,17 @@ impl OAuthSession {
         })
     }
 
+    /// The bearer for the next attempt when it needs no work (not due, persisted), or the
+    /// error that ends every call; `None` when a refresh, a store or a hook must run first.
+    pub(crate) fn ready(&self, now: SystemTime) -> Option<Result<Bearer>> {
+        let state = self.state();
+        if let Some(error) = &state.rejected {
+            return Some(Err(error.clone()));
+        }
+        let due = token_endpoint::refresh_due(&state.tokens, state.obtained_at, now);
+        (!due && !state.unpersisted).then(|| state.bearer())
+    }
+
     /// The bearer for the next attempt, refreshing first when the token is due.
     pub(crate) fn bearer(&self, context: &TokenContext<'_>) -> Result<Bearer> {
         self.current(context, None)

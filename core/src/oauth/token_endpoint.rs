@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Url;
-use reqwest::blocking::{Client as HttpClient, Response};
+use reqwest::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
 
 use crate::auth::{self, Secret};
@@ -12,6 +12,7 @@ use crate::credential_url::credential_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::OAuthTokens;
 use crate::retry::{self, Failure};
+use crate::runtime;
 use crate::transport::{self, BodyError};
 use crate::unique_keys;
 
@@ -63,24 +64,23 @@ impl Failed {
     }
 }
 
-/// Exchanges `refresh_token` for new tokens; see [`request`] for failures and retries.
+/// Exchanges `refresh_token` for new tokens, blocking the calling thread (a refresh runs
+/// under locks, beside token stores and hooks); see [`request`] for failures and retries.
 pub(crate) fn refresh(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     refresh_token: &Secret,
 ) -> std::result::Result<OAuthTokens, Failed> {
-    request(
-        context,
-        client,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.expose()),
-        ],
-    )
+    let grant = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose()),
+    ];
+    runtime::block_on(request(context, client, &grant))
+        .unwrap_or_else(|e| Err(Failed::new(e, false)))
 }
 
 /// Exchanges an authorisation code (with its PKCE verifier) for tokens.
-pub(crate) fn exchange(
+pub(crate) async fn exchange(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     code: &str,
@@ -97,6 +97,7 @@ pub(crate) fn exchange(
             ("code_verifier", code_verifier.expose()),
         ],
     )
+    .await
     .map_err(|failed| failed.error)
 }
 
@@ -111,7 +112,7 @@ pub(crate) struct ClientAuth<'a> {
 /// `reauthentication_required`; failures that surely did nothing (unsent, 429, 5xx) are
 /// retried with backoff, but never a request whose answer was lost: the server may have
 /// rotated the tokens (or used the code), and presenting the old grant again would revoke them.
-fn request(
+async fn request(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     pairs: &[(&str, &str)],
@@ -147,7 +148,7 @@ fn request(
                 .with_attempts(attempt - 1);
             return Err(Failed::new(error, false));
         }
-        let mut failed = match post(context, &token_url, &authorization, &form, remaining) {
+        let mut failed = match post(context, &token_url, &authorization, &form, remaining).await {
             Ok(tokens) => {
                 log::info!("token request succeeded after {attempt} attempt(s)");
                 return Ok(tokens);
@@ -170,13 +171,13 @@ fn request(
         if context.clock.now() + delay >= context.deadline {
             return Err(failed);
         }
-        context.clock.sleep(delay);
+        context.clock.sleep(delay).await;
         attempt += 1;
     }
 }
 
 /// One POST; on failure, the error and what it means for the grant.
-fn post(
+async fn post(
     context: &TokenContext<'_>,
     token_url: &Url,
     authorization: &HeaderValue,
@@ -192,6 +193,7 @@ fn post(
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(form.to_owned())
         .send()
+        .await
         .map_err(|e| {
             let (kind, failure) = transport::classify(&e);
             let what = if failure == Failure::Unsent {
@@ -205,9 +207,9 @@ fn post(
         })?;
     let status = response.status().as_u16();
     if (200..300).contains(&status) {
-        return accept(context, response, timeout, status);
+        return accept(context, response, timeout, status).await;
     }
-    let body = transport::read_excerpt(response, MAX_TOKEN_RESPONSE_BYTES);
+    let body = transport::read_excerpt(response, MAX_TOKEN_RESPONSE_BYTES).await;
     let reason = oauth_error(&body);
     let (kind, transient) = match status {
         400 | 401 => (ErrorKind::ReauthenticationRequired, false),
@@ -230,7 +232,7 @@ fn post(
 
 /// Takes the new tokens from a 2xx answer. The grant presented is spent from here on:
 /// whatever goes wrong is [`Failed::spent`] (a body that times out is still `timeout`).
-fn accept(
+async fn accept(
     context: &TokenContext<'_>,
     response: Response,
     timeout: Duration,
@@ -246,7 +248,7 @@ fn accept(
             .with_status(status),
         )
     };
-    let body = match transport::read_capped(response, MAX_TOKEN_RESPONSE_BYTES) {
+    let body = match transport::read_capped(response, MAX_TOKEN_RESPONSE_BYTES).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
             return Err(unusable(format!(
@@ -254,7 +256,7 @@ fn accept(
             )));
         }
         Err(BodyError::Io(e)) => {
-            let (kind, why) = if transport::is_timeout(&e) {
+            let (kind, why) = if e.is_timeout() {
                 (
                     ErrorKind::Timeout,
                     format!("did not arrive within {} ms", timeout.as_millis()),

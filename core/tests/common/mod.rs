@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use pleo_installations::oauth::{OAuthCredentials, OAuthTokens};
-use pleo_installations::{Client, ClientBuilder, Clock, Random, Secret};
+use pleo_installations::{Client, ClientBuilder, Clock, Random, Secret, Sleep};
 use pleo_installations_mock::MockServer;
 
 /// A clock whose sleeps return at once, advance its time and are recorded.
@@ -29,6 +29,11 @@ impl FakeClock {
         httpdate::fmt_http_date(self.wall() + after)
     }
 
+    /// Moves the time on, as a sleep would, without recording a sleep.
+    pub fn advance(&self, duration: Duration) {
+        *self.offset.lock().unwrap() += duration;
+    }
+
     pub fn sleeps(&self) -> Vec<Duration> {
         self.sleeps.lock().unwrap().clone()
     }
@@ -43,9 +48,10 @@ impl Clock for FakeClock {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000) + *self.offset.lock().unwrap()
     }
 
-    fn sleep(&self, duration: Duration) {
+    fn sleep(&self, duration: Duration) -> Sleep {
         *self.offset.lock().unwrap() += duration;
         self.sleeps.lock().unwrap().push(duration);
+        Box::pin(std::future::ready(()))
     }
 }
 
