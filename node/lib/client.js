@@ -16,6 +16,8 @@ const OPTIONS = {
   totalTimeoutMs: ['total_timeout_ms', 'integer'],
   maxRetries: ['max_retries', 'integer'],
   userAgent: ['user_agent', 'string'],
+  caBundle: ['ca_bundle', 'string'],
+  proxy: ['proxy', 'string'],
   oauth: ['oauth', 'object'],
   onTokensRefreshed: ['on_tokens_refreshed', 'function'],
   tokenStore: ['token_store', 'object'],
@@ -44,6 +46,19 @@ function configJson(options) {
 }
 
 let completionWarned = false;
+
+/**
+ * Splits the `signal` (an `AbortSignal`, as `fetch` takes) from a method's options; a
+ * TypeError for anything else in its place.
+ */
+function takeSignal(where, options) {
+  if (!isPlainObject(options) || !('signal' in options)) return [undefined, options];
+  const { signal, ...rest } = options;
+  if (signal != null && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}.signal must be an AbortSignal`);
+  }
+  return [signal ?? undefined, rest];
+}
 
 /** A client of Pleo's Installations API. Every method returns a Promise and runs off the JS thread. */
 class Client {
@@ -80,71 +95,98 @@ class Client {
    * check theirs, BigInts sent as their digits); resolves with the result's JSON text
    * (`"null"` for 204).
    */
-  async callJson(operationId, request = '{}') {
+  async callJson(operationId, request = '{}', options = undefined) {
     expect('callJson', 'operationId', operationId, 'string');
-    return this.#send(operationId, typeof request === 'string' ? request : jsonText('callJson', request, 'request'));
+    const [signal, rest] = takeSignal('callJson options', options);
+    toWire('callJson options', rest, {});
+    return this.#send(operationId, typeof request === 'string' ? request : jsonText('callJson', request, 'request'), signal);
   }
 
-  async #send(operationId, requestJson) {
+  /**
+   * Sends on the native client. With a `signal`, an abort rejects at once with the signal's
+   * reason (an `AbortError` unless the caller gave another, as `fetch` does) and cancels the
+   * native call, which abandons its request.
+   */
+  async #send(operationId, requestJson, signal) {
+    let client;
     try {
-      return await (await this.#native).callJson(operationId, requestJson);
+      client = await this.#native;
+      if (signal === undefined) return await client.callJson(operationId, requestJson);
     } catch (error) {
       throw fromNative(error, this.#failures);
     }
+    signal.throwIfAborted();
+    const call = new native.NativeCall();
+    const pending = client.callJson(operationId, requestJson, call);
+    return new Promise((resolve, reject) => {
+      const abort = () => {
+        call.cancel();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', abort, { once: true });
+      pending
+        .then(resolve, (error) => reject(fromNative(error, this.#failures)))
+        .finally(() => signal.removeEventListener('abort', abort));
+    });
   }
 
-  /** Calls `operationId` with `request` (`where` names it in errors); resolves with the result, `undefined` for 204. */
-  async #call(operationId, request = {}, where = operationId) {
-    const result = parseJson(await this.#send(operationId, jsonText(where, request)));
+  /**
+   * Calls `operationId` with the options of a method (`where` names them in errors), mapped
+   * by `spec`; resolves with the result, `undefined` for 204.
+   */
+  async #call(operationId, where, options, spec = {}, extra = {}) {
+    const [signal, rest] = takeSignal(`${where} options`, options);
+    const request = { ...extra, ...toWire(`${where} options`, rest, spec) };
+    const result = parseJson(await this.#send(operationId, jsonText(where, request), signal));
     return result ?? undefined;
   }
 
   /** The installation of the credential's company, or of `companyId`'s. */
   async getInstallation(options) {
-    return this.#call('getClientInstallation', toWire('getInstallation options', options, { companyId: ['company_id', 'string'] }), 'getInstallation');
+    return this.#call('getClientInstallation', 'getInstallation', options, { companyId: ['company_id', 'string'] });
   }
 
   /** Creates the installation (API-key integrations; OAuth ones get it from the flow). */
   async createInstallation(options) {
-    return this.#call('createClientInstallation', toWire('createInstallation options', options, {
+    return this.#call('createClientInstallation', 'createInstallation', options, {
       status: ['status', 'string'],
       metadata: ['metadata', 'object'],
-    }), 'createInstallation');
+    });
   }
 
   /** Sets the status (and replaces metadata, sets or clears the error code). */
   async updateInstallation(options) {
     if (!isPlainObject(options)) throw new TypeError('updateInstallation: options must be an object with a status');
     if (options.status === undefined) throw invalidArgument('updateInstallation: status is required');
-    return this.#call('updateClientInstallation', toWire('updateInstallation options', options, {
+    return this.#call('updateClientInstallation', 'updateInstallation', options, {
       status: ['status', 'string'],
       metadata: ['metadata', 'object'],
       errorCode: ['errorCode', 'string'],
-    }), 'updateInstallation');
+    });
   }
 
   /** Deletes the installation, which also revokes every OAuth token of the client. */
-  async deleteInstallation() {
-    await this.#call('deleteClientInstallation');
+  async deleteInstallation(options) {
+    await this.#call('deleteClientInstallation', 'deleteInstallation', options);
   }
 
   /** Activates an installation that is AUTHORIZED or PENDING_INTEGRATION. */
-  async activateInstallation() {
-    return this.#call('activateMyInstallation');
+  async activateInstallation(options) {
+    return this.#call('activateMyInstallation', 'activateInstallation', options);
   }
 
   /** @deprecated The API deprecates this endpoint: use `activateInstallation()`. */
-  async completeInstallation() {
+  async completeInstallation(options) {
     if (!completionWarned) {
       completionWarned = true;
       process.emitWarning('completeInstallation() is deprecated by the API: use activateInstallation()', 'DeprecationWarning', 'PLEO_COMPLETE');
     }
-    return this.#call('completeInstallationExternalClientOnlyIdempotently');
+    return this.#call('completeInstallationExternalClientOnlyIdempotently', 'completeInstallation', options);
   }
 
   /** Which credential is in use: `{ data: { authMethod, clientId, scope, … } }`. */
-  async introspect() {
-    return this.#call('introspect');
+  async introspect(options) {
+    return this.#call('introspect', 'introspect', options);
   }
 
   /** Polls until the installation's status is one of `statuses`; rejects with `APITimeoutError`. */
@@ -153,13 +195,12 @@ class Client {
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
       throw new TypeError('waitForStatus: statuses must be a status string or an array of them');
     }
-    const wire = toWire('waitForStatus options', options, { timeoutMs: ['timeout_ms', 'integer'] });
-    return this.#call('waitForStatus', { statuses: list, ...wire });
+    return this.#call('waitForStatus', 'waitForStatus', options, { timeoutMs: ['timeout_ms', 'integer'] }, { statuses: list });
   }
 
   /** Refreshes the OAuth tokens now (they are otherwise refreshed before they expire). */
-  async refreshTokens() {
-    await this.#call('refreshTokens');
+  async refreshTokens(options) {
+    await this.#call('refreshTokens', 'refreshTokens', options);
   }
 
   /** Never shows a credential. */

@@ -125,6 +125,18 @@ export interface ClientOptions {
   /** Your application's name and version, appended to the SDK's `User-Agent`. */
   userAgent?: string;
   /**
+   * CA certificates to trust beside the system's, as PEM: the text, or the path of a file.
+   * (`SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system's; with no system store at all,
+   * the Mozilla roots bundled with the SDK are used.)
+   */
+  caBundle?: string;
+  /**
+   * The proxy `https` requests go through (`http://user:pass@host:port`); by default
+   * `HTTPS_PROXY` or `ALL_PROXY`. `NO_PROXY` is honoured either way; plain `http` requests
+   * (loopback only) never use a proxy.
+   */
+  proxy?: string;
+  /**
    * Called after each refresh, before the new token is used: persist both tokens (Pleo
    * rotates refresh tokens). A rejection fails the call (`InternalError` with it as `cause`),
    * a Promise still pending at the call's deadline fails it with `APITimeoutError`; either
@@ -141,38 +153,57 @@ export interface ClientOptions {
   tokenStore?: TokenStore;
 }
 
-/** A client of Pleo's Installations API. Every method returns a Promise and runs off the JS thread. */
+/**
+ * What every method takes: `signal` cancels the call, as it cancels a `fetch`: the Promise
+ * rejects at once with the signal's reason (an `AbortError` `DOMException` unless another
+ * reason was given) and the request is abandoned.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * A client of Pleo's Installations API. Every method returns a Promise; calls run on the
+ * SDK's own small runtime, not a thread each, and never block the JS thread.
+ */
 export declare class Client {
   constructor(options?: ClientOptions);
   /** The installation of the credential's company, or of `companyId`'s. */
-  getInstallation(options?: { companyId?: string }): Promise<Installation>;
+  getInstallation(options?: { companyId?: string } & CallOptions): Promise<Installation>;
   /** Creates the installation (API-key integrations; OAuth ones get it from the flow). */
   /** `metadata` must be plain JSON data (see {@link JsonValue}). */
-  createInstallation(options?: { status?: InstallationStatus; metadata?: Record<string, unknown> }): Promise<Installation>;
+  createInstallation(
+    options?: { status?: InstallationStatus; metadata?: Record<string, unknown> } & CallOptions,
+  ): Promise<Installation>;
   /** Sets the status (and replaces metadata, sets or clears the error code); `metadata` as in `createInstallation`. */
-  updateInstallation(options: {
-    status: InstallationStatus;
-    metadata?: Record<string, unknown>;
-    errorCode?: InstallationErrorCode;
-  }): Promise<Installation>;
+  updateInstallation(
+    options: {
+      status: InstallationStatus;
+      metadata?: Record<string, unknown>;
+      errorCode?: InstallationErrorCode;
+    } & CallOptions,
+  ): Promise<Installation>;
   /** Deletes the installation, which also revokes every OAuth token of the client. */
-  deleteInstallation(): Promise<void>;
+  deleteInstallation(options?: CallOptions): Promise<void>;
   /** Activates an installation that is AUTHORIZED or PENDING_INTEGRATION. */
-  activateInstallation(): Promise<Installation>;
+  activateInstallation(options?: CallOptions): Promise<Installation>;
   /** @deprecated The API deprecates this endpoint: use `activateInstallation()`. */
-  completeInstallation(): Promise<Installation>;
+  completeInstallation(options?: CallOptions): Promise<Installation>;
   /** Which credential is in use: the API's envelope `{ data: { authMethod, … } }` as it is. */
-  introspect(): Promise<Introspection>;
+  introspect(options?: CallOptions): Promise<Introspection>;
   /** Polls until the status is one of `statuses`; rejects with `APITimeoutError` (default 60 s). */
-  waitForStatus(statuses: InstallationStatus | InstallationStatus[], options?: { timeoutMs?: number }): Promise<Installation>;
+  waitForStatus(
+    statuses: InstallationStatus | InstallationStatus[],
+    options?: { timeoutMs?: number } & CallOptions,
+  ): Promise<Installation>;
   /** Refreshes the OAuth tokens now. */
-  refreshTokens(): Promise<void>;
+  refreshTokens(options?: CallOptions): Promise<void>;
   /**
    * Any operation by its OpenAPI operationId: the request as JSON text (sent as is) or as
    * plain JSON data (checked, see {@link JsonValue}); resolves with the result's JSON text
    * (`"null"` for 204).
    */
-  callJson(operationId: string, request?: string | JsonValue): Promise<string>;
+  callJson(operationId: string, request?: string | JsonValue, options?: CallOptions): Promise<string>;
 }
 
 /** The stable kinds of error, the same in every language of the SDK. */
@@ -189,7 +220,8 @@ export type ErrorCode =
   | 'connection'
   | 'decode'
   | 'reauthentication_required'
-  | 'internal';
+  | 'internal'
+  | 'cancelled';
 
 /** Any failure of the SDK. */
 export declare class PleoError extends Error {

@@ -10,6 +10,17 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * What cancels one call: made before the call, so that an `AbortSignal` can be wired to
+ * it, and handed to `callJson`.
+ */
+export declare class NativeCall {
+  /** A handle for one call. */
+  constructor()
+  /** Cancels the call: it rejects with kind `cancelled` at once, its request abandoned. */
+  cancel(): void
+}
+
+/**
  * A client of the Installations API; `callJson` resolves with the result's JSON or
  * rejects with the error's JSON as message.
  */
@@ -23,8 +34,11 @@ export declare class NativeClient {
   constructor(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean)
   /** Builds a client off the JS thread, as a token store needs (building seeds the store). */
   static create(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, tokenStore: boolean): Promise<NativeClient>
-  /** Calls an operation (or `waitForStatus` / `refreshTokens`) by id, off the JS thread. */
-  callJson(operationId: string, requestJson: string): Promise<string>
+  /**
+   * Calls an operation (or `waitForStatus` / `refreshTokens`) by id on the SDK's runtime
+   * (no thread of its own, the JS thread never blocked); `call` cancels it.
+   */
+  callJson(operationId: string, requestJson: string, call?: NativeCall | undefined | null): Promise<string>
 }
 
 /** A running emulator of the Installations API and its OAuth server on 127.0.0.1. */

@@ -1,20 +1,66 @@
 //! The native client: the core's `Client`, built from the JSON configuration.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use napi::Env;
-use napi::bindgen_prelude::{PromiseRaw, spawn_blocking};
+use napi::bindgen_prelude::{Object, PromiseRaw, spawn_blocking};
 use napi_derive::napi;
-use pleo_installations::{Client, ClientBuilder};
+use pleo_installations::{AsyncClient, CallHandle, ClientBuilder};
 
 use crate::callbacks::{Host, HostArgument, JsTokenStore};
-use crate::{off_thread, rejection};
+use crate::rejection;
 
 /// A client of the Installations API; `callJson` resolves with the result's JSON or
 /// rejects with the error's JSON as message.
 #[napi]
 pub struct NativeClient {
-    inner: Client,
+    inner: AsyncClient,
+}
+
+/// What cancels one call: made before the call, so that an `AbortSignal` can be wired to
+/// it, and handed to `callJson`.
+#[napi]
+#[derive(Default)]
+pub struct NativeCall {
+    state: Mutex<CallState>,
+}
+
+#[derive(Default)]
+enum CallState {
+    /// Not started, not cancelled.
+    #[default]
+    Idle,
+    /// Started: its handle.
+    Started(CallHandle),
+    /// Cancelled (before or after it started).
+    Cancelled,
+}
+
+#[napi]
+impl NativeCall {
+    /// A handle for one call.
+    #[napi(constructor, catch_unwind)]
+    pub fn new() -> Self {
+        NativeCall::default()
+    }
+
+    /// Cancels the call: it rejects with kind `cancelled` at once, its request abandoned.
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let CallState::Started(handle) = std::mem::replace(&mut *state, CallState::Cancelled) {
+            handle.cancel();
+        }
+    }
+
+    /// Records the started call's handle; a call cancelled before it started is cancelled now.
+    fn started(&self, handle: CallHandle) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match *state {
+            CallState::Cancelled => handle.cancel(),
+            _ => *state = CallState::Started(handle),
+        }
+    }
 }
 
 /// The builder for a configuration (unset credential and base URL filled from `PLEO_*`
@@ -62,7 +108,7 @@ impl NativeClient {
         on_tokens_refreshed: bool,
     ) -> napi::Result<Self> {
         let inner = builder(&config_json, host, on_tokens_refreshed, false)?
-            .build()
+            .build_async()
             .map_err(rejection)?;
         Ok(NativeClient { inner })
     }
@@ -81,7 +127,7 @@ impl NativeClient {
     ) -> napi::Result<PromiseRaw<'env, NativeClient>> {
         let builder = builder(&config_json, host, on_tokens_refreshed, token_store)?;
         env.spawn_future(async move {
-            let inner = spawn_blocking(move || builder.build())
+            let inner = spawn_blocking(move || builder.build_async())
                 .await
                 .map_err(|e| napi::Error::from_reason(format!("building the client failed: {e}")))?
                 .map_err(rejection)?;
@@ -89,14 +135,26 @@ impl NativeClient {
         })
     }
 
-    /// Calls an operation (or `waitForStatus` / `refreshTokens`) by id, off the JS thread.
-    #[napi(catch_unwind)]
-    pub async fn call_json(
+    /// Calls an operation (or `waitForStatus` / `refreshTokens`) by id on the SDK's runtime
+    /// (no thread of its own, the JS thread never blocked); `call` cancels it.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn call_json<'env>(
         &self,
+        env: &'env Env,
         operation_id: String,
         request_json: String,
-    ) -> napi::Result<String> {
-        let client = self.inner.clone();
-        off_thread(move || client.call_json(&operation_id, &request_json)).await
+        call: Option<&NativeCall>,
+    ) -> napi::Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        let handle = self
+            .inner
+            .start_json(&operation_id, &request_json, move |result| match result {
+                Ok(json) => deferred.resolve(move |_| Ok(json)),
+                Err(error) => deferred.reject(rejection(error)),
+            });
+        if let Some(call) = call {
+            call.started(handle);
+        }
+        Ok(promise)
     }
 }

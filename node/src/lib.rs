@@ -1,6 +1,6 @@
-//! The native half of the Node binding: a client whose calls run on a blocking thread pool
-//! and resolve a Promise with the core's JSON, JavaScript callbacks the core can call from
-//! those threads, the OAuth helpers and the emulator. The idiomatic API is the JavaScript
+//! The native half of the Node binding: a client whose calls run on the core's runtime and
+//! resolve a Promise with the core's JSON (cancelled through a `NativeCall`), JavaScript
+//! callbacks the core can call from its threads, the OAuth helpers and the emulator. The idiomatic API is the JavaScript
 //! layer in `lib/`; everything here speaks JSON strings, like every binding of the core.
 
 mod callbacks;
@@ -8,19 +8,7 @@ mod client;
 mod mock;
 mod oauth;
 
-use napi::bindgen_prelude::spawn_blocking;
 use pleo_installations::Error;
-
-/// Runs `work` on the runtime's blocking pool (hundreds of threads, not libuv's four) and
-/// turns a core error into a rejection whose message is the error's JSON.
-async fn off_thread(
-    work: impl FnOnce() -> Result<String, Error> + Send + 'static,
-) -> napi::Result<String> {
-    spawn_blocking(work)
-        .await
-        .map_err(|e| napi::Error::from_reason(format!("the SDK's worker thread failed: {e}")))?
-        .map_err(rejection)
-}
 
 /// A core error as the rejection the JS layer turns into a `PleoError`: its JSON as message,
 /// with `js_callback`, the mark of the JavaScript error, when a JS callback failed.
