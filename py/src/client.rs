@@ -7,7 +7,7 @@ use pleo_installations::oauth::OAuthTokens;
 use pyo3::prelude::*;
 
 use crate::token_store::{FileTokenStore, PyTokenStore};
-use crate::{blocking, error};
+use crate::{blocking, error, interpreter};
 
 /// The `User-Agent` product token of this binding.
 const SDK_COMPONENT: &str = concat!("pleo-installations-python/", env!("CARGO_PKG_VERSION"));
@@ -80,10 +80,54 @@ impl Client {
             .map_err(|e| error::to_py(py, &e))
     }
 
+    /// Starts an operation on the core's runtime and returns at once, for asyncio: the
+    /// result reaches `deliver(ok, payload)` (`ok` true: the result JSON; false: the
+    /// exception to raise), called exactly once from an SDK thread with the GIL held (pass
+    /// `loop.call_soon_threadsafe` bound to a settling function). The handle cancels the call.
+    fn start_json(
+        &self,
+        operation_id: &str,
+        request_json: &str,
+        deliver: Py<PyAny>,
+    ) -> CallHandle {
+        let handle = self
+            .inner
+            .as_async()
+            .start_json(operation_id, request_json, move |result| {
+                let delivered = interpreter::attach(|py| {
+                    let payload = match result {
+                        Ok(json) => (true, json.into_pyobject(py)?.into_any().unbind()),
+                        Err(e) => (false, error::to_py(py, &e).into_value(py).into_any()),
+                    };
+                    deliver.call1(py, payload).map(drop)
+                });
+                // A loop closed before the call ended can no longer be told: nothing awaits it.
+                if let Ok(Err(e)) = delivered {
+                    log::debug!("an asyncio call's result was not delivered: {e}");
+                }
+            });
+        CallHandle { inner: handle }
+    }
+
     /// The base URL the client calls.
     #[getter]
     fn base_url(&self) -> &str {
         self.inner.base_url()
+    }
+}
+
+/// Cancels a call started by `Client.start_json`.
+#[pyclass(frozen, module = "pleo_installations._native")]
+pub(crate) struct CallHandle {
+    inner: pleo_installations::CallHandle,
+}
+
+#[pymethods]
+impl CallHandle {
+    /// Cancels the call: its request is abandoned, and `deliver` gets kind `cancelled`
+    /// unless the call already ended.
+    fn cancel(&self) {
+        self.inner.cancel();
     }
 }
 

@@ -34,6 +34,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("NativeError", m.py().get_type::<error::NativeError>())?;
     m.add_class::<client::Client>()?;
+    m.add_class::<client::CallHandle>()?;
     m.add_class::<mock::MockServer>()?;
     m.add_class::<token_store::FileTokenStore>()?;
     m.add_function(wrap_pyfunction!(client::oauth_call, m)?)?;

@@ -6,6 +6,8 @@
 
     with Client(api_key="...") as client:
         print(client.get_installation().status)
+
+or, in asyncio code, ``async with AsyncClient(api_key="...") as client:`` and ``await``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from ._native import __version__
-from .client import Client
+from .client import AsyncClient, Client
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -45,6 +47,7 @@ from .oauth import (
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
+    "AsyncClient",
     "AuthMethod",
     "AuthenticationError",
     "AuthorizationRequest",

@@ -1,8 +1,8 @@
 """The native module: the core's JSON door and the emulator. Use the package, not this."""
 
-from typing import Any, Optional, Tuple, final
+from typing import Any, Callable, Optional, Tuple, Union, final
 
-__all__ = ["__version__", "NativeError", "Client", "MockServer", "FileTokenStore", "oauth_call", "parse_timestamp"]
+__all__ = ["__version__", "NativeError", "Client", "CallHandle", "MockServer", "FileTokenStore", "oauth_call", "parse_timestamp"]
 
 __version__: str
 
@@ -19,8 +19,18 @@ class Client:
         token_store: Optional[Any] = None,
     ) -> "Client": ...
     def call_json(self, operation_id: str, request_json: str) -> str: ...
+    def start_json(
+        self,
+        operation_id: str,
+        request_json: str,
+        deliver: Callable[[bool, Union[str, BaseException]], object],
+    ) -> "CallHandle": ...
     @property
     def base_url(self) -> str: ...
+
+@final
+class CallHandle:
+    def cancel(self) -> None: ...
 
 def oauth_call(function: str, request_json: str) -> str: ...
 def parse_timestamp(text: str) -> Tuple[int, int, int]: ...
