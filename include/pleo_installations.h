@@ -128,6 +128,10 @@ typedef enum pleo_status {
    * A required pointer argument was NULL.
    */
   PLEO_STATUS_NULL_ARGUMENT = 14,
+  /**
+   * The call was cancelled by `pleo_client_cancel` before it ended.
+   */
+  PLEO_STATUS_CANCELLED = 15,
 } pleo_status;
 
 /**
@@ -271,7 +275,8 @@ extern "C" {
 /**
  * Creates a client from the JSON configuration (see the README: `base_url` or
  * `environment`, one of `api_key` / `access_token` / `oauth`, timeouts, `max_retries`,
- * `user_agent`; unknown keys are refused). Sends nothing.
+ * `user_agent`, `ca_bundle`, `proxy`; unknown keys are refused). Sends nothing and reads no
+ * certificate: the CA store is read once per process, on the first `https` call.
  *
  * @param config_json  NUL-terminated UTF-8 JSON object; borrowed for the call only.
  * @param client       receives the new client on success (free it with `pleo_client_free`),
@@ -323,6 +328,19 @@ enum pleo_status pleo_client_new_with_hooks(const char *config_json,
  * running or start afterwards.
  */
 void pleo_client_free(struct pleo_client *client);
+
+/**
+ * Cancels every call of `client` in flight now, from any thread (a connector shutting down
+ * need not wait for their timeouts): each returns `PLEO_STATUS_CANCELLED` at once, its
+ * request abandoned (the server may still have received it). Calls started afterwards run
+ * as usual. Returns at once; NULL is ignored.
+ *
+ * Thread-safe. Free the client only once every cancelled call has returned.
+ *
+ * # Safety
+ * `client` is NULL or a client from `pleo_client_new` not freed yet.
+ */
+void pleo_client_cancel(const struct pleo_client *client);
 
 /**
  * Calls any operation by its OpenAPI operationId (or the SDK's `waitForStatus` and

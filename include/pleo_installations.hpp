@@ -127,6 +127,10 @@ public:
     Client &operator=(const Client &) = delete;
     ~Client() { pleo_client_free(client_); }
 
+    /** Ends every call of this client in flight now (from any thread): each throws a
+     *  `pleo::Error` of kind `cancelled`. Later calls run as usual. */
+    void cancel() const noexcept { pleo_client_cancel(client_); }
+
     /** Any operation by its operationId, JSON in and out. */
     std::string call(const std::string &operation_id, const std::string &request_json = "{}") const {
         return run(pleo_client_call, operation_id.c_str(), request_json.c_str());

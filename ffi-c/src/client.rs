@@ -19,7 +19,8 @@ pub struct pleo_client {
 
 /// Creates a client from the JSON configuration (see the README: `base_url` or
 /// `environment`, one of `api_key` / `access_token` / `oauth`, timeouts, `max_retries`,
-/// `user_agent`; unknown keys are refused). Sends nothing.
+/// `user_agent`, `ca_bundle`, `proxy`; unknown keys are refused). Sends nothing and reads no
+/// certificate: the CA store is read once per process, on the first `https` call.
 ///
 /// @param config_json  NUL-terminated UTF-8 JSON object; borrowed for the call only.
 /// @param client       receives the new client on success (free it with `pleo_client_free`),
@@ -86,6 +87,23 @@ pub unsafe extern "C" fn pleo_client_free(client: *mut pleo_client) {
     if !client.is_null() {
         // SAFETY: made by `Box::into_raw` in `build`, per the caller's contract.
         guard((), || drop(unsafe { Box::from_raw(client) }));
+    }
+}
+
+/// Cancels every call of `client` in flight now, from any thread (a connector shutting down
+/// need not wait for their timeouts): each returns `PLEO_STATUS_CANCELLED` at once, its
+/// request abandoned (the server may still have received it). Calls started afterwards run
+/// as usual. Returns at once; NULL is ignored.
+///
+/// Thread-safe. Free the client only once every cancelled call has returned.
+///
+/// # Safety
+/// `client` is NULL or a client from `pleo_client_new` not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pleo_client_cancel(client: *const pleo_client) {
+    // SAFETY: NULL or a live client, per the caller's contract.
+    if let Some(client) = unsafe { client.as_ref() } {
+        guard((), || client.client.cancel_all());
     }
 }
 

@@ -39,6 +39,8 @@ pub enum pleo_status {
     Internal = 13,
     /// A required pointer argument was NULL.
     NullArgument = 14,
+    /// The call was cancelled by `pleo_client_cancel` before it ended.
+    Cancelled = 15,
 }
 
 impl pleo_status {
@@ -57,6 +59,7 @@ impl pleo_status {
             ErrorKind::Connection => pleo_status::Connection,
             ErrorKind::Decode => pleo_status::Decode,
             ErrorKind::ReauthenticationRequired => pleo_status::ReauthenticationRequired,
+            ErrorKind::Cancelled => pleo_status::Cancelled,
             _ => pleo_status::Internal,
         }
     }
@@ -79,6 +82,7 @@ impl pleo_status {
             pleo_status::ReauthenticationRequired => b"PLEO_STATUS_REAUTHENTICATION_REQUIRED\0",
             pleo_status::Internal => b"PLEO_STATUS_INTERNAL\0",
             pleo_status::NullArgument => b"PLEO_STATUS_NULL_ARGUMENT\0",
+            pleo_status::Cancelled => b"PLEO_STATUS_CANCELLED\0",
         }
     }
 }
@@ -89,7 +93,7 @@ impl pleo_status {
 /// gives `"PLEO_STATUS_UNKNOWN"`. The string is static: never free it. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn pleo_status_name(status: c_int) -> *const c_char {
-    const STATUSES: [pleo_status; 15] = [
+    const STATUSES: [pleo_status; 16] = [
         pleo_status::Ok,
         pleo_status::InvalidArgument,
         pleo_status::Authentication,
@@ -105,6 +109,7 @@ pub extern "C" fn pleo_status_name(status: c_int) -> *const c_char {
         pleo_status::ReauthenticationRequired,
         pleo_status::Internal,
         pleo_status::NullArgument,
+        pleo_status::Cancelled,
     ];
     let name = STATUSES
         .into_iter()

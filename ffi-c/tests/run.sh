@@ -38,6 +38,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$out/test_ffi_asan" "$url" 1000
 echo "== C++ tests under AddressSanitizer"
 ASAN_OPTIONS=detect_leaks=1 "$out/test_hpp_asan" "$url"
 
+echo "== TLS: a loopback HTTPS server signed by the test CA, trusted through ca_bundle and SSL_CERT_FILE"
+coproc TLS_SERVER { exec python3 tests/fixtures/tls/serve.py; }
+read -r https_url <&"${TLS_SERVER[0]}"
+ca=tests/fixtures/tls/ca.crt
+ASAN_OPTIONS=detect_leaks=1 "$out/test_ffi_asan" tls "$https_url" "$ca"
+SSL_CERT_FILE=$ca ASAN_OPTIONS=detect_leaks=1 "$out/test_ffi_asan" tls "$https_url"
+kill "$TLS_SERVER_PID"
+
 echo "== make install into a temporary prefix, then a program built with pkg-config"
 prefix=$(mktemp -d)
 trap 'kill "$MOCK_PID" 2>/dev/null || true; rm -rf "$prefix"' EXIT

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
 #include "pleo_installations.h"
@@ -121,8 +122,10 @@ static void test_constants(void) {
                  "PLEO_STATUS_REAUTHENTICATION_REQUIRED") == 0, "name");
     CHECK(strcmp(pleo_status_name(PLEO_STATUS_NULL_ARGUMENT), "PLEO_STATUS_NULL_ARGUMENT") == 0, "name");
     CHECK(strcmp(pleo_status_name(-1), "PLEO_STATUS_UNKNOWN") == 0, "unknown status");
-    CHECK(strcmp(pleo_status_name(15), "PLEO_STATUS_UNKNOWN") == 0, "unknown status");
-    CHECK(PLEO_STATUS_INTERNAL == 13 && PLEO_STATUS_NULL_ARGUMENT == 14, "fixed values");
+    CHECK(strcmp(pleo_status_name(PLEO_STATUS_CANCELLED), "PLEO_STATUS_CANCELLED") == 0, "name");
+    CHECK(strcmp(pleo_status_name(16), "PLEO_STATUS_UNKNOWN") == 0, "unknown status");
+    CHECK(PLEO_STATUS_INTERNAL == 13 && PLEO_STATUS_NULL_ARGUMENT == 14 && PLEO_STATUS_CANCELLED == 15,
+          "fixed values");
     pleo_string_free(NULL);
     pleo_client_free(NULL);
 }
@@ -619,6 +622,51 @@ static void *work(void *arg) {
     return NULL;
 }
 
+typedef struct {
+    pleo_client *client;
+    atomic_int returned;
+} cancelling;
+
+/* Cancels the client's calls every 50 ms until the call under test has returned (a slow
+ * machine, valgrind, may start it late: one cancel could come before it). */
+static void *cancel_until_returned(void *arg) {
+    cancelling *c = arg;
+    struct timespec pause = {0, 50 * 1000000L};
+    while (!atomic_load(&c->returned)) {
+        nanosleep(&pause, NULL);
+        pleo_client_cancel(c->client);
+    }
+    return NULL;
+}
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Another thread stops a call in flight long before the server would answer; calls made
+ * afterwards run as usual. */
+static void test_cancel(void) {
+    admin("POST", "/__mock/reset", NULL);
+    pleo_client *client = new_client(NULL);
+    fault("{\"delay_ms\":10000}");
+    cancelling c = {client, 0};
+    pthread_t canceller;
+    CHECK(pthread_create(&canceller, NULL, cancel_until_returned, &c) == 0, "canceller thread");
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    expect_error(get(client), PLEO_STATUS_CANCELLED, "cancelled", "a call cancelled from another thread");
+    double took = seconds_since(&start);
+    atomic_store(&c.returned, 1);
+    pthread_join(canceller, NULL);
+    CHECK(took < 8.0, "the cancelled call took %.1f s", took);
+    admin("POST", "/__mock/reset", NULL);
+    expect_error(get(client), PLEO_STATUS_NOT_FOUND, "not_found", "a call after the cancel");
+    pleo_client_cancel(NULL);
+    pleo_client_free(client);
+}
+
 /* 16 threads share one client. */
 static void test_threads(pleo_client *client, int calls) {
     admin("POST", "/__mock/reset", NULL);
@@ -641,9 +689,40 @@ static void test_threads(pleo_client *client, int calls) {
     printf("threads: %d x %d calls on one client\n", THREADS, calls);
 }
 
+/* The succeeding TLS path against a loopback HTTPS server whose certificate the test CA
+ * signed: trusted through `ca_bundle` (`ca_path`), or, when `ca_path` is NULL, through the
+ * SSL_CERT_FILE this process was started with; refused when trusted by neither. */
+static void test_tls(const char *https_url, const char *ca_path) {
+    char config[1024];
+    pleo_client *client = NULL;
+    if (ca_path) {
+        snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"k\"}", https_url);
+        CHECK(pleo_client_new(config, &client, NULL) == PLEO_STATUS_OK, "client without ca_bundle");
+        outcome o = {0};
+        o.status = pleo_delete_installation(client, &o.out, &o.error);
+        CHECK(has(o.error, "certificate"), "the untrusted server's error: %s", o.error);
+        expect_error(o, PLEO_STATUS_CONNECTION, "connection", "an untrusted certificate");
+        pleo_client_free(client);
+        snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"k\",\"ca_bundle\":\"%s\"}",
+                 https_url, ca_path);
+    } else {
+        snprintf(config, sizeof config, "{\"base_url\":\"%s\",\"api_key\":\"k\"}", https_url);
+    }
+    CHECK(pleo_client_new(config, &client, NULL) == PLEO_STATUS_OK, "client of the HTTPS server");
+    outcome o = {0};
+    o.status = pleo_delete_installation(client, &o.out, &o.error);
+    expect_ok(o, "null", ca_path ? "trusted through ca_bundle" : "trusted through SSL_CERT_FILE");
+    pleo_client_free(client);
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "tls") == 0) {
+        test_tls(argv[2], argc > 3 ? argv[3] : NULL);
+        printf("tls: %d checks, %d failed\n", atomic_load(&checks), atomic_load(&failures));
+        return atomic_load(&failures) != 0;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: %s EMULATOR_URL [CALLS_PER_THREAD]\n", argv[0]);
+        fprintf(stderr, "usage: %s EMULATOR_URL [CALLS_PER_THREAD] | tls HTTPS_URL [CA_BUNDLE]\n", argv[0]);
         return 2;
     }
     url = argv[1];
@@ -658,6 +737,7 @@ int main(int argc, char **argv) {
     test_error_kinds(client);
     test_oauth_hooks();
     test_oauth_helpers();
+    test_cancel();
     test_threads(client, calls);
     pleo_client_free(client);
     printf("%d checks, %d failed\n", atomic_load(&checks), atomic_load(&failures));

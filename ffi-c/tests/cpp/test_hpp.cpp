@@ -1,5 +1,7 @@
 // Tests of the C++ wrapper pleo_installations.hpp against the emulator.
 // Usage: test_hpp EMULATOR_URL. Exits non-zero when a check failed.
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -147,6 +149,26 @@ int main(int argc, char **argv) {
         });
     for (std::thread &thread : threads) thread.join();
     CHECK(failed[0] + failed[1] + failed[2] + failed[3] == 0, "threads");
+    // cancel() from another thread ends a call in flight (retried every 50 ms: under a
+    // sanitizer the call may start late).
+    faulted = http_request(url.c_str(), "POST", "/__mock/faults", "{\"delay_ms\":10000}");
+    std::free(faulted);
+    std::atomic<bool> returned{false};
+    std::thread canceller([&moved, &returned] {
+        while (!returned) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            moved.cancel();
+        }
+    });
+    try {
+        moved.get_installation();
+        CHECK(false, "the cancelled call succeeded");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_CANCELLED && e.kind() == "cancelled", e.json());
+    }
+    returned = true;
+    canceller.join();
+    std::free(http_request(url.c_str(), "DELETE", "/__mock/faults", nullptr));
     moved.delete_installation();
     CHECK(has(pleo::oauth_call("newCodeVerifier", "{}"), "code_verifier"), "oauth");
 
