@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Fails unless the four runners' outcome files agree, step by step, none failed a step,
-and every call step with an `exact` result got exactly that JSON.
+"""Fails unless the runners' outcome files agree, step by step, none failed a step, and
+every call step with an `exact` result got exactly that JSON.
 
-Reads rust.json, c.json, python.json and node.json from $CONFORMANCE_OUT (default
-target/conformance/ at the repository root) and prints every difference against Rust's.
+Reads rust.json, rust-async.json (Rust's AsyncClient), c.json, python.json,
+python-async.json (Python's AsyncClient) and node.json (whose API is async) from
+$CONFORMANCE_OUT (default target/conformance/ at the repository root) and prints every
+difference against Rust's blocking client.
 """
 
 import json
@@ -11,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-LANGUAGES = ["rust", "c", "python", "node"]
+LANGUAGES = ["rust", "rust-async", "c", "python", "python-async", "node"]
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 VOLATILE = {"id", "createdAt", "updatedAt"}

@@ -1,20 +1,23 @@
 """One scenario of the conformance suite (tests/conformance/README.md) run through the Python
 SDK's public API: admin requests with urllib, the configuration as keyword arguments of
-``Client``, each call through its typed method (results back to the API's JSON with
-``to_dict()``), every step checked."""
+``Client`` (or ``AsyncClient``, each call then awaited on a loop of its own), each call
+through its typed method (results back to the API's JSON with ``to_dict()``), every step
+checked."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import time
 import urllib.error
 import urllib.request
 import warnings
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from patterns import mismatch, normalise_result, substitute
-from pleo_installations import Client, OAuthCredentials, PleoError
+from pleo_installations import AsyncClient, Client, OAuthCredentials, PleoError
 from pleo_installations.testing import MockServer
 
 #: What an admin step without a body sends (a step's ``"body": null`` sends JSON null).
@@ -28,12 +31,17 @@ class StepFailed(Exception):
     """A step did not meet its expectation; the message says how."""
 
 
-class Run:
-    """One scenario's state: the emulator, the client of the last client step, saved answers."""
+AnyClient = Union[Client, AsyncClient]
 
-    def __init__(self, server: MockServer) -> None:
+
+class Run:
+    """One scenario's state: the emulator, the API under test (``Client``, or ``AsyncClient``
+    when ``asynchronous``), the client of the last client step, saved answers."""
+
+    def __init__(self, server: MockServer, asynchronous: bool = False) -> None:
         self.server = server
-        self.client: Optional[Client] = None
+        self.api = AsyncClient if asynchronous else Client
+        self.client: Optional[AnyClient] = None
         self.saved: Dict[str, Any] = {}
 
     def scenario(self, steps: List[Dict[str, Any]]) -> List[Any]:
@@ -75,7 +83,7 @@ class Run:
     def client_step(self, step: Dict[str, Any]) -> Any:
         self.replace_client(None)
         try:
-            client = Client(**client_arguments(step["client"], self.server.url))
+            client = self.api(**client_arguments(step["client"], self.server.url))
         except PleoError as error:
             if "error" not in step:
                 raise StepFailed(f"building the client: {error}") from None
@@ -91,7 +99,7 @@ class Run:
         error: Optional[PleoError] = None
         started = time.monotonic()
         try:
-            result = CALLS[step["call"]](self.client, step.get("request") or {})
+            result = settled(CALLS[step["call"]](self.client, step.get("request") or {}))
         except PleoError as raised:
             error = raised
         check_time(step, int((time.monotonic() - started) * 1000))
@@ -106,9 +114,11 @@ class Run:
             raise StepFailed(f"result: {found}")
         return {"result": normalise_result(result)}
 
-    def replace_client(self, client: Optional[Client]) -> None:
-        if self.client is not None:
+    def replace_client(self, client: Optional[AnyClient]) -> None:
+        if isinstance(self.client, Client):
             self.client.close()
+        elif self.client is not None:
+            asyncio.run(self.client.aclose())
         self.client = client
 
 
@@ -197,34 +207,49 @@ def _seconds(milliseconds: Optional[int]) -> Optional[float]:
     return None if milliseconds is None else milliseconds / 1000
 
 
-def _complete(client: Client, request: Dict[str, Any]) -> Any:
+def settled(value: Any) -> Any:
+    """A call's outcome as the API's JSON: awaited first (an ``AsyncClient``'s coroutine, on a
+    loop of its own), then ``to_dict()`` (None stays None)."""
+    if inspect.isawaitable(value):
+        value = asyncio.run(_awaited(value))
+    return None if value is None else value.to_dict()
+
+
+async def _awaited(value: Any) -> Any:
+    return await value
+
+
+async def _warned(call: Any) -> Any:
+    """Awaits ``call`` when it is a coroutine; what it gives otherwise."""
+    return await call if inspect.isawaitable(call) else call
+
+
+def _complete(client: AnyClient, request: Dict[str, Any]) -> Any:
     """complete_installation(), which must warn that it is deprecated (the warning is
     expected, so it is caught here rather than shown)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        installation = client.complete_installation()
+        installation = asyncio.run(_warned(client.complete_installation()))
     if not any(issubclass(warning.category, DeprecationWarning) for warning in caught):
         raise StepFailed("complete_installation() gave no DeprecationWarning")
-    return installation.to_dict()
+    return installation
 
 
-#: Each operation through its typed method; the result as the API's JSON (None for none).
-CALLS: Dict[str, Callable[[Client, Dict[str, Any]], Any]] = {
-    "getClientInstallation": lambda client, request: client.get_installation(
-        company_id=request.get("company_id")
-    ).to_dict(),
+#: Each operation through its typed method: a model, None, or (``AsyncClient``) a coroutine.
+CALLS: Dict[str, Callable[[Any, Dict[str, Any]], Any]] = {
+    "getClientInstallation": lambda client, request: client.get_installation(company_id=request.get("company_id")),
     "createClientInstallation": lambda client, request: client.create_installation(
         status=request.get("status"), metadata=request.get("metadata")
-    ).to_dict(),
+    ),
     "updateClientInstallation": lambda client, request: client.update_installation(
         request["status"], metadata=request.get("metadata"), error_code=request.get("errorCode")
-    ).to_dict(),
+    ),
     "deleteClientInstallation": lambda client, request: client.delete_installation(),
-    "activateMyInstallation": lambda client, request: client.activate_installation().to_dict(),
+    "activateMyInstallation": lambda client, request: client.activate_installation(),
     "completeInstallationExternalClientOnlyIdempotently": _complete,
-    "introspect": lambda client, request: client.introspect().to_dict(),
+    "introspect": lambda client, request: client.introspect(),
     "waitForStatus": lambda client, request: client.wait_for_status(
         request["statuses"], timeout=_seconds(request.get("timeout_ms"))
-    ).to_dict(),
+    ),
     "refreshTokens": lambda client, request: client.refresh_tokens(),
 }

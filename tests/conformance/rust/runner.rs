@@ -1,6 +1,7 @@
 //! The Rust runner of the conformance suite (`tests/conformance/README.md`): every scenario
 //! through the typed `Client` API against an in-process emulator, each step checked, the
-//! outcomes written to `rust.json` for `compare.py`.
+//! outcomes written to `rust.json` for `compare.py`; then all of them again through the
+//! `AsyncClient`, into `rust-async.json`.
 
 mod pattern;
 
@@ -22,30 +23,41 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Which of the SDK's APIs the calls go through.
+#[derive(Debug, Clone, Copy)]
+enum Api {
+    /// `Client`, whose calls block.
+    Blocking,
+    /// `AsyncClient`, whose calls are futures.
+    Async,
+}
+
 #[test]
 fn every_scenario_behaves_as_stated() {
-    // The admin client's reqwest needs a crypto provider, as the SDK's does (it installs ring).
+    // The admin client's reqwest needs a crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let server = MockServer::start().expect("emulator");
     let filter = std::env::var("CONFORMANCE_FILTER").unwrap_or_default();
-    let mut outcomes = Map::new();
     let mut failures = Vec::new();
-    for (key, scenario) in scenarios() {
-        if !key.contains(&filter) {
-            continue;
-        }
-        let mut run = Run::new(&server);
-        let steps = run.scenario(&scenario);
-        match steps.last().and_then(|step| step.get("failed")) {
-            Some(reason) => {
-                println!("FAILED {key}: {reason}");
-                failures.push(key.clone());
+    for (api, file) in [(Api::Blocking, "rust.json"), (Api::Async, "rust-async.json")] {
+        let mut outcomes = Map::new();
+        for (key, scenario) in scenarios() {
+            if !key.contains(&filter) {
+                continue;
             }
-            None => println!("ok     {key}"),
+            let mut run = Run::new(&server, api);
+            let steps = run.scenario(&scenario);
+            match steps.last().and_then(|step| step.get("failed")) {
+                Some(reason) => {
+                    println!("FAILED {api:?} {key}: {reason}");
+                    failures.push(format!("{api:?} {key}"));
+                }
+                None => println!("ok     {api:?} {key}"),
+            }
+            outcomes.insert(key, Value::Array(steps));
         }
-        outcomes.insert(key, Value::Array(steps));
+        write_outcomes(file, &Value::Object(outcomes));
     }
-    write_outcomes(&Value::Object(outcomes));
     assert!(failures.is_empty(), "failed scenarios: {failures:#?}");
 }
 
@@ -77,27 +89,29 @@ fn scenarios() -> Vec<(String, Value)> {
     all
 }
 
-fn write_outcomes(outcomes: &Value) {
+fn write_outcomes(file: &str, outcomes: &Value) {
     let dir = std::env::var_os("CONFORMANCE_OUT")
         .map_or_else(|| repo_root().join("target/conformance"), PathBuf::from);
     fs::create_dir_all(&dir).expect("outcome directory");
     let text = serde_json::to_string_pretty(outcomes).expect("outcomes as JSON");
-    fs::write(dir.join("rust.json"), text).expect("rust.json");
+    fs::write(dir.join(file), text).expect(file);
 }
 
 /// One scenario's state: the emulator, the client of the last `client` step, saved answers.
 struct Run<'a> {
     server: &'a MockServer,
     admin: reqwest::blocking::Client,
+    api: Api,
     client: Option<Client>,
     saved: Map<String, Value>,
 }
 
 impl<'a> Run<'a> {
-    fn new(server: &'a MockServer) -> Run<'a> {
+    fn new(server: &'a MockServer, api: Api) -> Run<'a> {
         Run {
             server,
             admin: reqwest::blocking::Client::new(),
+            api,
             client: None,
             saved: Map::new(),
         }
@@ -196,7 +210,7 @@ impl<'a> Run<'a> {
             .ok_or("a call before any client step")?;
         let request = step.get("request").cloned().unwrap_or(json!({}));
         let started = Instant::now();
-        let outcome = call(client, operation, &request)?;
+        let outcome = call(client, self.api, operation, &request)?;
         let elapsed = started.elapsed();
         check_time(step, elapsed)?;
         match (outcome, step.get("result"), step.get("error")) {
@@ -307,35 +321,66 @@ fn oauth_credentials(value: &Value) -> Result<OAuthCredentials, String> {
     })
 }
 
-/// Calls `operation` through its typed method; the result as the API's JSON. `Err` when the
-/// request does not fit the typed API (a scenario bug).
-fn call(client: &Client, operation: &str, request: &Value) -> Result<Result<Value, Error>, String> {
-    Ok(match operation {
-        "getClientInstallation" => match request.get("company_id").and_then(Value::as_str) {
-            None => to_json(client.get_installation(None)),
-            Some(text) => match Uuid::parse_str(text) {
-                Ok(id) => to_json(client.get_installation(Some(id))),
-                // `Option<Uuid>` cannot hold it: the JSON door takes it as every language does.
-                Err(_) => call_json(client, operation, request),
+/// Calls `operation` through its typed method of `$client` (a `Client`, or an `AsyncClient`
+/// with `await` given); the result as the API's JSON. `Err` when the request does not fit
+/// the typed API (a scenario bug).
+macro_rules! typed_call {
+    ($client:expr, $operation:expr, $request:expr $(, $aw:tt)?) => {{
+        let (client, request) = ($client, $request);
+        Ok(match $operation {
+            "getClientInstallation" => match request.get("company_id").and_then(Value::as_str) {
+                None => to_json(client.get_installation(None)$(.$aw)?),
+                Some(text) => match Uuid::parse_str(text) {
+                    Ok(id) => to_json(client.get_installation(Some(id))$(.$aw)?),
+                    // `Option<Uuid>` cannot hold it: the JSON door takes it as every language does.
+                    Err(_) => client
+                        .call_json($operation, &request.to_string())$(.$aw)?
+                        .map(|text| serde_json::from_str(&text).expect("call_json answers JSON")),
+                },
             },
-        },
-        "createClientInstallation" => to_json(client.create_installation(&typed(request)?)),
-        "updateClientInstallation" => to_json(client.update_installation(&typed(request)?)),
-        "deleteClientInstallation" => client.delete_installation().map(|()| Value::Null),
-        "activateMyInstallation" => to_json(client.activate_installation()),
-        #[allow(deprecated)]
-        "completeInstallationExternalClientOnlyIdempotently" => {
-            to_json(client.complete_installation())
+            "createClientInstallation" => {
+                to_json(client.create_installation(&typed(request)?)$(.$aw)?)
+            }
+            "updateClientInstallation" => {
+                to_json(client.update_installation(&typed(request)?)$(.$aw)?)
+            }
+            "deleteClientInstallation" => client.delete_installation()$(.$aw)?.map(|()| Value::Null),
+            "activateMyInstallation" => to_json(client.activate_installation()$(.$aw)?),
+            #[allow(deprecated)]
+            "completeInstallationExternalClientOnlyIdempotently" => {
+                to_json(client.complete_installation()$(.$aw)?)
+            }
+            "introspect" => to_json(client.introspect()$(.$aw)?),
+            "waitForStatus" => {
+                let statuses: Vec<InstallationStatus> = typed(&request["statuses"])?;
+                let timeout =
+                    Duration::from_millis(request["timeout_ms"].as_u64().unwrap_or(60_000));
+                to_json(client.wait_for_status(&statuses, timeout)$(.$aw)?)
+            }
+            "refreshTokens" => client.refresh_tokens()$(.$aw)?.map(|()| Value::Null),
+            other => return Err(format!("unknown operation {other:?}")),
+        })
+    }};
+}
+
+/// Calls `operation` through the API under test: the blocking client's typed method, or the
+/// async client's, awaited on an executor of the runner's own (not the SDK's runtime).
+fn call(
+    client: &Client,
+    api: Api,
+    operation: &str,
+    request: &Value,
+) -> Result<Result<Value, Error>, String> {
+    match api {
+        Api::Blocking => typed_call!(client, operation, request),
+        Api::Async => {
+            let executor = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the runner's executor");
+            executor.block_on(async { typed_call!(client.as_async(), operation, request, await) })
         }
-        "introspect" => to_json(client.introspect()),
-        "waitForStatus" => {
-            let statuses: Vec<InstallationStatus> = typed(&request["statuses"])?;
-            let timeout = Duration::from_millis(request["timeout_ms"].as_u64().unwrap_or(60_000));
-            to_json(client.wait_for_status(&statuses, timeout))
-        }
-        "refreshTokens" => client.refresh_tokens().map(|()| Value::Null),
-        other => return Err(format!("unknown operation {other:?}")),
-    })
+    }
 }
 
 /// The request JSON as one of the SDK's request types.
@@ -368,9 +413,4 @@ fn to_json<T: Exact>(result: Result<T, Error>) -> Result<Value, Error> {
             .expect("a result from a response keeps its JSON");
         serde_json::from_str(text).expect("a result's JSON parses")
     })
-}
-
-fn call_json(client: &Client, operation: &str, request: &Value) -> Result<Value, Error> {
-    let text = client.call_json(operation, &request.to_string())?;
-    Ok(serde_json::from_str(&text).expect("call_json answers JSON"))
 }
