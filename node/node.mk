@@ -57,10 +57,12 @@ demo-node: node-build
 	mkdir -p examples/node/node_modules && ln -sfn ../../../node examples/node/node_modules/pleo-installations
 	node examples/node/lifecycle.mjs
 
-## The SDK next to Node's fetch (tests/bench/results/node.md), with a release build of the addon.
+## The SDK next to Node's http.request and fetch (tests/bench/results/node.md), up to 1 000
+## concurrent callers, with a release build of the addon.
 bench-node: bench-floor node-build-release
 	NAPI_RS_NATIVE_LIBRARY_PATH=$(abspath $(NODE_RELEASE))/pleo-installations.linux-x64-gnu.node \
-	  ./tests/bench/run.sh node "Node: the SDK vs fetch" $(SERVER_CORE) $(CLIENT_CORE) \
+	  BENCH_CALLERS="1 8 64 1000" ./tests/bench/run.sh node "Node: the SDK vs http.request and fetch" \
+	  $(SERVER_CORE) $(CLIENT_CORE) \
 	  node $(NODE_DIR)/bench/get_installation.mjs
 
 ## The two npm tarballs a Linux x64 (glibc) user installs, into dist/ (the other platform

@@ -78,11 +78,14 @@ $(PY_BENCH_STAMP): $(PY_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check $(PY_BENCH_TOOLS)
 	touch $@
 
-## The SDK next to requests and httpx (tests/bench/results/python.md), with a release build of
-## the package in py/.venv (the tests' `make python-develop` puts a debug build back).
+## The SDK next to http.client, requests and httpx (tests/bench/results/python.md), and the
+## AsyncClient next to httpx.AsyncClient (python-async.md), with a release build of the
+## package in py/.venv (the tests' `make python-develop` puts a debug build back).
 bench-python: bench-floor $(PY_BENCH_STAMP) python-develop-release
-	./tests/bench/run.sh python "Python: the SDK vs requests and httpx" $(SERVER_CORE) $(CLIENT_CORE) \
-	    $(PY) py/bench/get_installation.py
+	./tests/bench/run.sh python "Python: the SDK vs http.client, requests and httpx" \
+	    $(SERVER_CORE) $(CLIENT_CORE) $(PY) py/bench/get_installation.py
+	./tests/bench/run.sh python-async "Python asyncio: AsyncClient vs httpx.AsyncClient" \
+	    $(SERVER_CORE) $(CLIENT_CORE) $(PY) py/bench/async_get_installation.py
 
 ## The release artefacts into dist/: the abi3 wheel for manylinux2014 (glibc 2.17, built
 ## with zig as linker; auditwheel must agree on the tag) and the sdist, each carrying

@@ -10,8 +10,8 @@ pin() {
 }
 
 # `start_mock BINARY [PREFIX...]` starts the emulator (`BINARY mock --port 0`, behind a
-# command prefix such as `pin`'s), stops it when the script exits, and sets `url` and
-# `api_key` from the line it prints.
+# command prefix such as `pin`'s; `--max-connections $MOCK_MAX_CONNECTIONS` when that is
+# set), stops it when the script exits, and sets `url` and `api_key` from the line it prints.
 start_mock() {
     local binary=$1
     shift
@@ -20,7 +20,7 @@ start_mock() {
         exit 1
     fi
     # exec, so that the coprocess's pid is the emulator's own and the trap stops it.
-    coproc MOCK { exec "$@" "$binary" mock --port 0; }
+    coproc MOCK { exec "$@" "$binary" mock --port 0 ${MOCK_MAX_CONNECTIONS:+--max-connections "$MOCK_MAX_CONNECTIONS"}; }
     trap 'kill "${MOCK_PID:-}" 2>/dev/null || true' EXIT
     local ready
     read -r ready <&"${MOCK[0]}"

@@ -143,6 +143,9 @@ pub enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Connections served at once; more wait to be accepted.
+        #[arg(long, default_value_t = pleo_installations_mock::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Walk the whole installation lifecycle against an embedded emulator.
     Demo,

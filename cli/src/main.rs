@@ -27,7 +27,10 @@ const TOKEN_FILE_WAIT: Duration = Duration::from_secs(30);
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Mock { port } => serve(port),
+        Command::Mock {
+            port,
+            max_connections,
+        } => serve(port, max_connections),
         Command::Demo => demo::run(),
         Command::Oauth(command) => oauth_command(&cli.connection, command),
         command => call(&cli.connection, command),
@@ -288,9 +291,10 @@ fn object(text: &str) -> Result<String, Error> {
 }
 
 /// Serves the emulator until the process is stopped.
-fn serve(port: u16) -> Result<(), Error> {
+fn serve(port: u16, max_connections: usize) -> Result<(), Error> {
     let config = MockConfig {
         port,
+        max_connections,
         ..MockConfig::default()
     };
     let server = MockServer::start_with(config).map_err(|e| {

@@ -216,7 +216,8 @@ impl AsyncClient {
 
     /// As [`Client::delete_installation`].
     pub async fn delete_installation(&self) -> Result<()> {
-        self.spawn(|calls| async move { calls.delete().await }).await
+        self.spawn(|calls| async move { calls.delete().await })
+            .await
     }
 
     /// As [`Client::activate_installation`].
@@ -395,7 +396,9 @@ impl Calls {
             )
         };
         loop {
-            let poll = self.fetch::<Installation>(&Call::get(None), Some(deadline)).await;
+            let poll = self
+                .fetch::<Installation>(&Call::get(None), Some(deadline))
+                .await;
             let last_seen = match poll {
                 Ok((installation, reply)) if statuses.contains(&installation.status) => {
                     return Ok((installation, reply));

@@ -14,10 +14,10 @@ use crate::credential_url::credential_url;
 use crate::error::{Error, Result};
 use crate::http::{self, HttpSettings};
 use crate::oauth::session::OAuthSession;
-use crate::tls;
 use crate::oauth::{
     OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokenStore, TokensRefreshedHook,
 };
+use crate::tls;
 
 /// Production's base URL.
 pub const PRODUCTION_URL: &str = "https://external.pleo.io";

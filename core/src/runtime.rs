@@ -64,9 +64,7 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output> {
 /// run on the caller's thread sees them there.
 pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
     match Handle::try_current() {
-        Ok(handle)
-            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread =>
-        {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(work)
         }
         _ => work(),

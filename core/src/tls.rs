@@ -89,18 +89,14 @@ impl LazyVerifier {
     fn verifier(&self) -> std::result::Result<&WebPkiServerVerifier, rustls::Error> {
         let built = self.verifier.get_or_init(|| {
             let mut roots = RootCertStore::empty();
-            let (_, ignored) = roots.add_parsable_certificates(
-                system_roots().iter().chain(&self.extra_roots).cloned(),
-            );
+            let (_, ignored) = roots
+                .add_parsable_certificates(system_roots().iter().chain(&self.extra_roots).cloned());
             if ignored > 0 {
                 log::warn!("{ignored} CA certificates could not be parsed and are not trusted");
             }
-            WebPkiServerVerifier::builder_with_provider(
-                Arc::new(roots),
-                Arc::clone(&self.provider),
-            )
-            .build()
-            .map_err(|e| rustls::Error::General(format!("no usable CA certificates: {e}")))
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&self.provider))
+                .build()
+                .map_err(|e| rustls::Error::General(format!("no usable CA certificates: {e}")))
         });
         built.as_deref().map_err(Clone::clone)
     }

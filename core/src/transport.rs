@@ -4,8 +4,8 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
+use reqwest::{Client as HttpClient, Response};
 use uuid::Uuid;
 
 use crate::auth::{self, Credential};
@@ -13,10 +13,10 @@ use crate::clock::{Clock, Random};
 use crate::config::Settings;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpPool;
-use crate::runtime;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::operation::Operation;
 use crate::retry::{self, Failure, MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
+use crate::runtime;
 
 /// The largest response body the client reads; a larger one is a `decode` error.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -132,14 +132,13 @@ impl Transport {
             let remaining = left("the token refresh used up the call's deadline")?;
             let cut_short = remaining < self.settings.timeout;
             let timeout = remaining.min(self.settings.timeout);
-            let Attempt { error, failure } =
-                match self
-                    .attempt(call, attempt, timeout, cut_short, authorization)
-                    .await
-                {
-                    Ok(reply) => return Ok(reply),
-                    Err(failed) => failed,
-                };
+            let Attempt { error, failure } = match self
+                .attempt(call, attempt, timeout, cut_short, authorization)
+                .await
+            {
+                Ok(reply) => return Ok(reply),
+                Err(failed) => failed,
+            };
             // An OAuth token the server refused: refresh (unless another thread already
             // did) and replay once. A 401 means the request was not processed.
             if let (Failure::Status(401), Some(generation), false) = (failure, generation, replayed)
@@ -274,9 +273,9 @@ impl Transport {
             Err(e) => Err(self.send_failure(operation, e, timeout, cut_short)),
         }
         .map_err(|failed| Attempt {
-                error: failed.error.redacting(secrets.iter().map(String::as_str)),
-                ..failed
-            });
+            error: failed.error.redacting(secrets.iter().map(String::as_str)),
+            ..failed
+        });
         let elapsed = started.elapsed().as_millis();
         match &outcome {
             Ok(reply) => log::debug!(
@@ -328,31 +327,33 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         if status.is_success() {
-            let body = read_capped(response, MAX_RESPONSE_BYTES).await.map_err(|failed| {
-                let (error, failure) = match failed {
-                    BodyError::TooLarge => (
-                        Error::new(
-                            ErrorKind::Decode,
-                            format!(
-                                "{}: response body exceeds the {} byte limit",
-                                operation.id(),
-                                MAX_RESPONSE_BYTES
+            let body = read_capped(response, MAX_RESPONSE_BYTES)
+                .await
+                .map_err(|failed| {
+                    let (error, failure) = match failed {
+                        BodyError::TooLarge => (
+                            Error::new(
+                                ErrorKind::Decode,
+                                format!(
+                                    "{}: response body exceeds the {} byte limit",
+                                    operation.id(),
+                                    MAX_RESPONSE_BYTES
+                                ),
                             ),
+                            Failure::Permanent,
                         ),
-                        Failure::Permanent,
-                    ),
-                    BodyError::Io(e) => (
-                        body_error(operation, status.as_u16(), &e, timeout, cut_short),
-                        Failure::Ambiguous,
-                    ),
-                };
-                Attempt {
-                    error: error
-                        .with_status(status.as_u16())
-                        .with_request_id(request_id.clone()),
-                    failure,
-                }
-            })?;
+                        BodyError::Io(e) => (
+                            body_error(operation, status.as_u16(), &e, timeout, cut_short),
+                            Failure::Ambiguous,
+                        ),
+                    };
+                    Attempt {
+                        error: error
+                            .with_status(status.as_u16())
+                            .with_request_id(request_id.clone()),
+                        failure,
+                    }
+                })?;
             return Ok(Reply {
                 status: status.as_u16(),
                 body,
@@ -455,7 +456,10 @@ pub(crate) async fn read_capped(
     mut response: Response,
     max: usize,
 ) -> std::result::Result<Vec<u8>, BodyError> {
-    if response.content_length().is_some_and(|length| length > max as u64) {
+    if response
+        .content_length()
+        .is_some_and(|length| length > max as u64)
+    {
         return Err(BodyError::TooLarge);
     }
     let mut body = Vec::new();

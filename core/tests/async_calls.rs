@@ -61,7 +61,10 @@ fn the_lifecycle_runs_through_the_async_client() {
         client.update_installation(&update).await.unwrap();
         let read = client.get_installation(None).await.unwrap();
         assert_eq!(read.status, InstallationStatus::PendingIntegration);
-        let json = client.call_json("getClientInstallation", "{}").await.unwrap();
+        let json = client
+            .call_json("getClientInstallation", "{}")
+            .await
+            .unwrap();
         assert!(json.contains("PENDING_INTEGRATION"), "{json}");
         client.delete_installation().await.unwrap();
         let err = client.get_installation(None).await.unwrap_err();
@@ -82,7 +85,11 @@ fn two_hundred_calls_run_at_once() {
     });
     assert!(results.iter().all(Result::is_ok));
     // One after another they would take 100 s; at once, about the one delay.
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -143,7 +150,10 @@ fn a_started_call_reports_once_and_its_handle_cancels_it() {
     client.start_json("getClientInstallation", "{}", move |result| {
         answered.send(result).unwrap();
     });
-    let err = results.recv_timeout(Duration::from_secs(10)).unwrap().unwrap_err();
+    let err = results
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
 
     let (silent, closes) = silent_server();
@@ -157,7 +167,10 @@ fn a_started_call_reports_once_and_its_handle_cancels_it() {
     });
     std::thread::sleep(Duration::from_millis(200));
     handle.cancel();
-    let err = results.recv_timeout(Duration::from_secs(10)).unwrap().unwrap_err();
+    let err = results
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Cancelled, "{err}");
     closes
         .recv_timeout(Duration::from_secs(10))

@@ -22,7 +22,9 @@ const KEY: &[u8] = include_bytes!("fixtures/self-signed.key");
 
 /// The shared TLS fixtures (tests/fixtures/tls): a test CA and a server certificate it signed.
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/tls").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/tls")
+        .join(name)
 }
 
 /// Serves TLS with a self-signed certificate; counts the handshakes attempted.
@@ -99,14 +101,21 @@ fn a_ca_bundle_is_trusted_as_a_path_or_as_pem_text() {
         client.delete_installation().unwrap();
     }
     // Without it, the same server is refused.
-    let client = Client::builder().base_url(&url).api_key("k").build().unwrap();
+    let client = Client::builder()
+        .base_url(&url)
+        .api_key("k")
+        .build()
+        .unwrap();
     let err = client.delete_installation().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
 }
 
 #[test]
 fn a_bad_ca_bundle_is_an_invalid_argument_naming_it() {
-    for bundle in ["/nonexistent/ca.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n"] {
+    for bundle in [
+        "/nonexistent/ca.pem",
+        "-----BEGIN CERTIFICATE-----\nnot base64\n",
+    ] {
         let err = Client::builder()
             .base_url("https://127.0.0.1:1")
             .api_key("k")
@@ -149,7 +158,10 @@ fn in_child(name: &str, env: &[(&str, &str)]) -> bool {
 #[test]
 fn ssl_cert_file_is_trusted() {
     let ca = fixture("ca.crt");
-    if in_child("ssl_cert_file_is_trusted", &[("SSL_CERT_FILE", ca.to_str().unwrap())]) {
+    if in_child(
+        "ssl_cert_file_is_trusted",
+        &[("SSL_CERT_FILE", ca.to_str().unwrap())],
+    ) {
         return;
     }
     let client = Client::builder()
@@ -166,7 +178,10 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
         ("SSL_CERT_FILE", "/nonexistent/ca.pem"),
         ("SSL_CERT_DIR", "/nonexistent"),
     ];
-    if in_child("without_a_ca_store_clients_build_and_reach_loopback_http", &none) {
+    if in_child(
+        "without_a_ca_store_clients_build_and_reach_loopback_http",
+        &none,
+    ) {
         return;
     }
     let server = MockServer::start().unwrap();
@@ -179,7 +194,11 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     // Over https, the bundled roots stand in: they do not hold the test CA, a ca_bundle does.
     let url = ca_signed_server();
-    let client = Client::builder().base_url(&url).api_key("k").build().unwrap();
+    let client = Client::builder()
+        .base_url(&url)
+        .api_key("k")
+        .build()
+        .unwrap();
     let err = client.delete_installation().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert!(err.message().contains("certificate"), "{err}");
@@ -190,4 +209,53 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
         .build()
         .unwrap();
     client.delete_installation().unwrap();
+}
+
+#[test]
+fn the_proxy_option_tunnels_https_and_never_plain_http() {
+    use std::sync::Mutex;
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let proxy = common::RawServer::serve(move |mut stream| {
+        let mut buffer = [0u8; 4096];
+        let n = stream.read(&mut buffer).unwrap_or(0);
+        log.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+    });
+    let tls = Client::builder()
+        .base_url("https://api.pleo.invalid")
+        .api_key("secret-api-key")
+        .proxy(proxy.url("http"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    tls.introspect().unwrap_err();
+    let server = MockServer::start().unwrap();
+    let plain = Client::builder()
+        .base_url(server.url())
+        .api_key(server.api_key())
+        .proxy(proxy.url("http"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        plain.get_installation(None).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with("CONNECT api.pleo.invalid:443"),
+        "{seen:?}"
+    );
+    assert!(!seen[0].contains("secret-api-key"), "{seen:?}");
+
+    let err = Client::builder()
+        .base_url("https://api.pleo.invalid")
+        .api_key("k")
+        .proxy("not a url")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(err.message().starts_with("proxy "), "{err}");
 }

@@ -146,12 +146,12 @@ impl NativeClient {
         call: Option<&NativeCall>,
     ) -> napi::Result<Object<'env>> {
         let (deferred, promise) = env.create_deferred()?;
-        let handle = self
-            .inner
-            .start_json(&operation_id, &request_json, move |result| match result {
-                Ok(json) => deferred.resolve(move |_| Ok(json)),
-                Err(error) => deferred.reject(rejection(error)),
-            });
+        let handle =
+            self.inner
+                .start_json(&operation_id, &request_json, move |result| match result {
+                    Ok(json) => deferred.resolve(move |_| Ok(json)),
+                    Err(error) => deferred.reject(rejection(error)),
+                });
         if let Some(call) = call {
             call.started(handle);
         }

@@ -84,12 +84,7 @@ impl Client {
     /// result reaches `deliver(ok, payload)` (`ok` true: the result JSON; false: the
     /// exception to raise), called exactly once from an SDK thread with the GIL held (pass
     /// `loop.call_soon_threadsafe` bound to a settling function). The handle cancels the call.
-    fn start_json(
-        &self,
-        operation_id: &str,
-        request_json: &str,
-        deliver: Py<PyAny>,
-    ) -> CallHandle {
+    fn start_json(&self, operation_id: &str, request_json: &str, deliver: Py<PyAny>) -> CallHandle {
         let handle = self
             .inner
             .as_async()

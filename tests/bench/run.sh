@@ -17,6 +17,8 @@ export BENCH_WARMUP_CALLS=${BENCH_WARMUP_CALLS:-200} BENCH_ROUNDS=${BENCH_ROUNDS
     BENCH_REPS=${BENCH_REPS:-3} BENCH_WARMUP_MS=${BENCH_WARMUP_MS:-250} \
     BENCH_WINDOW_MS=${BENCH_WINDOW_MS:-1000}
 
+# Every caller may hold a connection of its own: the emulator serves up to 2048 at once.
+export MOCK_MAX_CONNECTIONS=${MOCK_MAX_CONNECTIONS:-2048}
 source tests/emulator.sh
 # shellcheck disable=SC2046 # pin's output is a command prefix
 start_mock "$release_cli" $(pin "$server_core")

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Url;
-use reqwest::{Client as HttpClient, Response};
 use reqwest::header::{self, HeaderValue};
+use reqwest::{Client as HttpClient, Response};
 
 use crate::auth::{self, Secret};
 use crate::clock::{Clock, Random};

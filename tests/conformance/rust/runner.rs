@@ -39,7 +39,10 @@ fn every_scenario_behaves_as_stated() {
     let server = MockServer::start().expect("emulator");
     let filter = std::env::var("CONFORMANCE_FILTER").unwrap_or_default();
     let mut failures = Vec::new();
-    for (api, file) in [(Api::Blocking, "rust.json"), (Api::Async, "rust-async.json")] {
+    for (api, file) in [
+        (Api::Blocking, "rust.json"),
+        (Api::Async, "rust-async.json"),
+    ] {
         let mut outcomes = Map::new();
         for (key, scenario) in scenarios() {
             if !key.contains(&filter) {
