@@ -5,24 +5,12 @@
 
 mod common;
 
-use std::io::Read;
-use std::sync::{Arc, Mutex};
-
-use common::RawServer;
 use pleo_installations::Client;
 use pleo_installations_mock::MockServer;
 
 #[test]
 fn plain_http_never_goes_through_a_proxy_and_https_does() {
-    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = seen.clone();
-    let proxy = RawServer::serve(move |mut stream| {
-        let mut buffer = [0u8; 4096];
-        let n = stream.read(&mut buffer).unwrap_or(0);
-        log.lock()
-            .unwrap()
-            .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
-    });
+    let (proxy, seen) = common::recording_proxy();
     let url = proxy.url("http");
     for name in [
         "HTTP_PROXY",
@@ -55,11 +43,5 @@ fn plain_http_never_goes_through_a_proxy_and_https_does() {
         .build()
         .unwrap();
     tls.introspect().unwrap_err();
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1, "{seen:?}");
-    assert!(
-        seen[0].starts_with("CONNECT api.pleo.invalid:443"),
-        "{seen:?}"
-    );
-    assert!(!seen[0].contains("secret-api-key"), "{seen:?}");
+    common::assert_one_tunnel(&seen, "secret-api-key");
 }

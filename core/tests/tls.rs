@@ -101,13 +101,19 @@ fn a_ca_bundle_is_trusted_as_a_path_or_as_pem_text() {
         client.delete_installation().unwrap();
     }
     // Without it, the same server is refused.
+    assert_refused(&url);
+}
+
+/// A client of `url` trusting only the process's roots fails the TLS handshake.
+fn assert_refused(url: &str) {
     let client = Client::builder()
-        .base_url(&url)
+        .base_url(url)
         .api_key("k")
         .build()
         .unwrap();
     let err = client.delete_installation().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(err.message().contains("certificate"), "{err}");
 }
 
 #[test]
@@ -194,14 +200,7 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     // Over https, the bundled roots stand in: they do not hold the test CA, a ca_bundle does.
     let url = ca_signed_server();
-    let client = Client::builder()
-        .base_url(&url)
-        .api_key("k")
-        .build()
-        .unwrap();
-    let err = client.delete_installation().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
-    assert!(err.message().contains("certificate"), "{err}");
+    assert_refused(&url);
     let client = Client::builder()
         .base_url(&url)
         .api_key("k")
@@ -213,16 +212,7 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
 
 #[test]
 fn the_proxy_option_tunnels_https_and_never_plain_http() {
-    use std::sync::Mutex;
-    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let log = seen.clone();
-    let proxy = common::RawServer::serve(move |mut stream| {
-        let mut buffer = [0u8; 4096];
-        let n = stream.read(&mut buffer).unwrap_or(0);
-        log.lock()
-            .unwrap()
-            .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
-    });
+    let (proxy, seen) = common::recording_proxy();
     let tls = Client::builder()
         .base_url("https://api.pleo.invalid")
         .api_key("secret-api-key")
@@ -238,17 +228,9 @@ fn the_proxy_option_tunnels_https_and_never_plain_http() {
         .proxy(proxy.url("http"))
         .build()
         .unwrap();
-    assert_eq!(
-        plain.get_installation(None).unwrap_err().kind(),
-        ErrorKind::NotFound
-    );
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1, "{seen:?}");
-    assert!(
-        seen[0].starts_with("CONNECT api.pleo.invalid:443"),
-        "{seen:?}"
-    );
-    assert!(!seen[0].contains("secret-api-key"), "{seen:?}");
+    let err = plain.get_installation(None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    common::assert_one_tunnel(&seen, "secret-api-key");
 
     let err = Client::builder()
         .base_url("https://api.pleo.invalid")

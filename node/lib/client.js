@@ -60,7 +60,10 @@ function takeSignal(where, options) {
   return [signal ?? undefined, rest];
 }
 
-/** A client of Pleo's Installations API. Every method returns a Promise and runs off the JS thread. */
+/**
+ * A client of Pleo's Installations API. Every method returns a Promise; calls run on the SDK's
+ * own small runtime, never on the JS thread, and take `{ signal }` to be cancelled.
+ */
 class Client {
   /** The native client, or the Promise of it while a token store is being read. */
   #native;

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import platform
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Awaitable, Callable, Dict, List
 
 import httpx
 
+from plan import read_plan
 from pleo_installations import AsyncClient
 
 Call = Callable[[], Awaitable[object]]
@@ -70,15 +70,9 @@ async def throughput(call: Call, callers: int, warmup_s: float, window_s: float)
 
 
 async def main() -> None:
-    url, key = os.environ["PLEO_BASE_URL"], os.environ["PLEO_API_KEY"]
-    env = {
-        name: int(os.environ[name])
-        for name in ("BENCH_WARMUP_CALLS", "BENCH_ROUNDS", "BENCH_ROUND_CALLS", "BENCH_REPS")
-    }
-    counts = [int(count) for count in os.environ["BENCH_CALLERS"].split()]
-    warmup_s = int(os.environ["BENCH_WARMUP_MS"]) / 1000
-    window_s = int(os.environ["BENCH_WINDOW_MS"]) / 1000
-    endpoint = url + "/v1/installations/me"
+    plan = read_plan()
+    url, key, endpoint, env, counts = plan.url, plan.key, plan.endpoint, plan.env, plan.counts
+    warmup_s, window_s = plan.warmup_s, plan.window_s
 
     sdk = AsyncClient(base_url=url, api_key=key)
     # As many connections as callers, so that no call waits for the pool.

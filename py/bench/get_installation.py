@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 import statistics
 import platform
 import threading
@@ -28,6 +27,7 @@ from typing import Callable, Dict, List
 import httpx
 import requests
 
+from plan import read_plan
 from pleo_installations import Client
 
 Call = Callable[[], object]
@@ -82,15 +82,9 @@ def throughput(contender: Contender, callers: int, warmup_s: float, window_s: fl
 
 
 def main() -> None:
-    url, key = os.environ["PLEO_BASE_URL"], os.environ["PLEO_API_KEY"]
-    env = {
-        name: int(os.environ[name])
-        for name in ("BENCH_WARMUP_CALLS", "BENCH_ROUNDS", "BENCH_ROUND_CALLS", "BENCH_REPS")
-    }
-    counts = [int(count) for count in os.environ["BENCH_CALLERS"].split()]
-    warmup_s = int(os.environ["BENCH_WARMUP_MS"]) / 1000
-    window_s = int(os.environ["BENCH_WINDOW_MS"]) / 1000
-    endpoint = url + "/v1/installations/me"
+    plan = read_plan()
+    url, key, endpoint, env, counts = plan.url, plan.key, plan.endpoint, plan.env, plan.counts
+    warmup_s, window_s = plan.warmup_s, plan.window_s
 
     sdk = Client(base_url=url, api_key=key)
 

@@ -144,6 +144,36 @@ impl RawServer {
     }
 }
 
+/// What a proxy saw: the first bytes of each connection made to it.
+pub type Seen = Arc<Mutex<Vec<String>>>;
+
+/// A proxy that records the first bytes of each connection and answers nothing.
+pub fn recording_proxy() -> (RawServer, Seen) {
+    let seen = Seen::default();
+    let log = seen.clone();
+    let proxy = RawServer::serve(move |mut stream| {
+        use std::io::Read;
+        let mut buffer = [0u8; 4096];
+        let n = stream.read(&mut buffer).unwrap_or(0);
+        log.lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
+    });
+    (proxy, seen)
+}
+
+/// The proxy saw exactly one connection, a CONNECT tunnel to the API host that does not
+/// carry `secret` (it travels inside TLS).
+pub fn assert_one_tunnel(seen: &Seen, secret: &str) {
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with("CONNECT api.pleo.invalid:443"),
+        "{seen:?}"
+    );
+    assert!(!seen[0].contains(secret), "{seen:?}");
+}
+
 /// Reads a request's head (up to the blank line) from `stream`; the body is not read.
 pub fn read_head(stream: &mut std::net::TcpStream) -> Vec<u8> {
     use std::io::Read;

@@ -255,7 +255,7 @@ class Client(_Configured):
 
     def _call(self, operation_id: str, request: Mapping[str, Any]) -> str:
         """The result's JSON text (the server's, untouched)."""
-        return call_native(self._open().call_json, operation_id, json.dumps(request))
+        return call_native(self._open().call_json, operation_id, json.dumps(request) if request else "{}")
 
 
 class AsyncClient(_Configured):
@@ -339,7 +339,7 @@ class AsyncClient(_Configured):
 
     async def _call(self, operation_id: str, request: Mapping[str, Any]) -> str:
         """The result's JSON text (the server's, untouched)."""
-        return await self._start(operation_id, json.dumps(request))
+        return await self._start(operation_id, json.dumps(request) if request else "{}")
 
     async def _start(self, operation_id: str, request_json: str) -> str:
         """Starts the call on the SDK's runtime and awaits its result; a cancelled wait
