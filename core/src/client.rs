@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::clock::{Clock, Random};
 use crate::config::{ClientBuilder, MAX_TIMEOUT, Settings};
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::Request;
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, Response,
     UpdateInstallation,
@@ -153,6 +154,7 @@ impl Client {
         statuses: &[InstallationStatus],
         timeout: Duration,
     ) -> Result<Installation> {
+        check_wait(statuses, timeout)?;
         self.block(|calls| async move { Ok(calls.wait(statuses, timeout).await?.0) })
     }
 
@@ -254,6 +256,7 @@ impl AsyncClient {
         statuses: &[InstallationStatus],
         timeout: Duration,
     ) -> Result<Installation> {
+        check_wait(statuses, timeout)?;
         let statuses = statuses.to_vec();
         self.spawn(|calls| async move { Ok(calls.wait(&statuses, timeout).await?.0) })
             .await
@@ -275,12 +278,19 @@ impl AsyncClient {
         done: impl FnOnce(Result<String>) + Send + 'static,
     ) -> CallHandle {
         let handle = CallHandle(Arc::new(Notify::new()));
+        let request = match Request::parse(operation_id, request_json) {
+            Ok(request) => request,
+            Err(refused) => {
+                done(Err(refused));
+                return handle;
+            }
+        };
         let stop = Arc::clone(&handle.0);
-        let (operation_id, request_json) = (operation_id.to_owned(), request_json.to_owned());
+        let operation_id = operation_id.to_owned();
         let calls = Arc::clone(&self.calls);
         let cancelled = calls.cancel.subscribe();
         let call = async move {
-            let work = AssertUnwindSafe(calls.dispatch(&operation_id, &request_json))
+            let work = AssertUnwindSafe(calls.run(request))
                 .catch_unwind()
                 .map(|caught| {
                     caught.unwrap_or_else(|payload| {
@@ -362,24 +372,12 @@ impl Calls {
         self.send(&call, None).await.map(drop)
     }
 
+    /// Polls until the status is one of `statuses` (checked by [`check_wait`]).
     pub(crate) async fn wait(
         &self,
         statuses: &[InstallationStatus],
         timeout: Duration,
     ) -> Result<(Installation, Reply)> {
-        if statuses.is_empty() {
-            return Err(Error::invalid_argument("statuses is empty"));
-        }
-        for status in statuses {
-            status.require_known("status")?;
-        }
-        if timeout.is_zero() || timeout > MAX_TIMEOUT {
-            return Err(Error::invalid_argument(format!(
-                "the wait's timeout must be between 1 and {} milliseconds, got {}",
-                MAX_TIMEOUT.as_millis(),
-                timeout.as_millis()
-            )));
-        }
         let clock = &self.transport.clock;
         let deadline = clock.now() + timeout;
         let mut interval = FIRST_POLL_INTERVAL;
@@ -457,6 +455,25 @@ impl Calls {
     pub(crate) async fn send(&self, call: &Call, deadline: Option<Instant>) -> Result<Reply> {
         self.transport.execute(call, deadline).await
     }
+}
+
+/// Refuses a wait for no status, for a status the API does not know, or for no time or
+/// more than a day.
+pub(crate) fn check_wait(statuses: &[InstallationStatus], timeout: Duration) -> Result<()> {
+    if statuses.is_empty() {
+        return Err(Error::invalid_argument("statuses is empty"));
+    }
+    for status in statuses {
+        status.require_known("status")?;
+    }
+    if timeout.is_zero() || timeout > MAX_TIMEOUT {
+        return Err(Error::invalid_argument(format!(
+            "the wait's timeout must be between 1 and {} milliseconds, got {}",
+            MAX_TIMEOUT.as_millis(),
+            timeout.as_millis()
+        )));
+    }
+    Ok(())
 }
 
 impl Call {

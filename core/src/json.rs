@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::client::{AsyncClient, Calls, Client};
+use crate::client::{AsyncClient, Calls, Client, check_wait};
 use crate::error::{Error, Result};
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
@@ -57,11 +57,13 @@ impl Client {
     /// `{"statuses": [...], "timeout_ms": n}` and returns the installation, and
     /// [`REFRESH_TOKENS`] refreshes the OAuth tokens now.
     ///
-    /// A panic inside the SDK is caught and returned as kind `internal`, so that no
-    /// binding's host process goes down with it.
+    /// A request refused (`invalid_argument`) is refused before anything starts. A panic
+    /// inside the SDK is caught and returned as kind `internal`, so that no binding's host
+    /// process goes down with it.
     pub fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
         catch_panics(operation_id, || {
-            self.block(|calls| calls.dispatch(operation_id, request_json))
+            let request = Request::parse(operation_id, request_json)?;
+            self.block(|calls| calls.run(request))
         })
     }
 }
@@ -69,22 +71,29 @@ impl Client {
 impl AsyncClient {
     /// As [`Client::call_json`].
     pub async fn call_json(&self, operation_id: &str, request_json: &str) -> Result<String> {
-        let (operation_id, request_json) = (operation_id.to_owned(), request_json.to_owned());
-        self.spawn(|calls| async move { calls.dispatch(&operation_id, &request_json).await })
+        let request = Request::parse(operation_id, request_json)?;
+        self.spawn(|calls| async move { calls.run(request).await })
             .await
     }
 }
 
-impl Calls {
-    /// [`Client::call_json`], on whichever client.
-    pub(crate) async fn dispatch(&self, operation_id: &str, request_json: &str) -> Result<String> {
+/// A `call_json` request, parsed and checked: what to run.
+pub(crate) enum Request {
+    /// `refreshTokens`.
+    Refresh,
+    /// `waitForStatus`, its statuses checked.
+    Wait(Vec<InstallationStatus>, Duration),
+    /// One of the seven operations.
+    Send(Call),
+}
+
+impl Request {
+    /// Parses and checks a request, refusing a bad one (`invalid_argument`) before anything
+    /// is started.
+    pub(crate) fn parse(operation_id: &str, request_json: &str) -> Result<Request> {
         if operation_id == REFRESH_TOKENS {
             parse::<EmptyRequest>(operation_id, request_json)?;
-            return self
-                .transport
-                .refresh_tokens()
-                .await
-                .map(|()| "null".to_owned());
+            return Ok(Request::Refresh);
         }
         if operation_id == WAIT_FOR_STATUS {
             let request: WaitRequest = parse(operation_id, request_json)?;
@@ -96,10 +105,8 @@ impl Calls {
             let timeout = request
                 .timeout_ms
                 .map_or(DEFAULT_WAIT, Duration::from_millis);
-            return self
-                .wait(&statuses, timeout)
-                .await
-                .map(|(_, reply)| text(reply));
+            check_wait(&statuses, timeout)?;
+            return Ok(Request::Wait(statuses, timeout));
         }
         let operation = Operation::from_id(operation_id).ok_or_else(|| {
             let known: Vec<&str> = Operation::ALL.iter().map(|op| op.id()).collect();
@@ -124,7 +131,25 @@ impl Calls {
                 Call::bare(operation)
             }
         };
-        let reply = match operation {
+        Ok(Request::Send(call))
+    }
+}
+
+impl Calls {
+    /// Runs a parsed `call_json` request, on whichever client; the result's JSON.
+    pub(crate) async fn run(&self, request: Request) -> Result<String> {
+        let call = match request {
+            Request::Refresh => {
+                self.transport.refresh_tokens().await?;
+                return Ok("null".to_owned());
+            }
+            Request::Wait(statuses, timeout) => {
+                let (_, reply) = self.wait(&statuses, timeout).await?;
+                return Ok(text(reply));
+            }
+            Request::Send(call) => call,
+        };
+        let reply = match call.operation {
             Operation::DeleteInstallation => {
                 self.send(&call, None).await?;
                 return Ok("null".to_owned());
