@@ -27,17 +27,22 @@ demo-rust:
 	$(CARGO) run --quiet -p pleo-installations-cli -- demo
 	$(CARGO) run --quiet -p pleo-installations --example lifecycle
 
-## Everything CI checks: formatting and lints (clippy; cargo-deny on the licences and
-## duplicate crates of the graph; actionlint on the release workflow; one version everywhere),
-## then every test.
+## Everything CI checks: formatting and lints (rustfmt and clippy; cargo-deny on the
+## licences and duplicate crates of the graph; actionlint on the release workflow; ruff on
+## Python, Prettier on JavaScript and TypeScript, shellcheck on the scripts; one version
+## everywhere), then every test.
 test: lint unit
 
-lint: $(CARGO_DENY) $(ACTIONLINT)
+lint: $(CARGO_DENY) $(LINT_STAMP) node-deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy --locked -p pleo-installations --test conformance -- -D warnings
 	$(CARGO_DENY) --locked check licenses bans
 	$(ACTIONLINT) .github/workflows/*.yml
+	$(RUFF) check .
+	$(RUFF) format --check .
+	node/node_modules/.bin/prettier --check $$(git ls-files '*.js' '*.mjs' '*.cjs' '*.ts' '*.mts' | grep -v '^node/native/')
+	$(SHELLCHECK) -x -P SCRIPTDIR $$(git ls-files '*.sh') .ci/run
 	python3 tests/version.py
 
 unit:

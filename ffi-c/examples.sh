@@ -7,6 +7,7 @@ lib_dir=$1
 out=$lib_dir/c-examples
 mkdir -p "$out"
 ln -sf ../libpleo_installations.so "$out/libpleo_installations.so.0"
+# shellcheck disable=SC2016,SC2054 # a linker flag: its commas and a literal $ORIGIN
 link=(-L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN')
 gcc -std=c11 -Wall -Wextra -Werror -Iinclude examples/c/lifecycle.c -o "$out/lifecycle" "${link[@]}"
 g++ -std=c++17 -Wall -Wextra -Werror -Iinclude examples/cpp/lifecycle.cpp -o "$out/lifecycle_cpp" "${link[@]}"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
 # Sourced by the scripts that run the emulator in its own process (benchmarks, the C tests
 # and examples). Paths are relative to the repository root.
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 
 def main() -> int:
@@ -40,11 +41,14 @@ def main() -> int:
     macros = dict(re.findall(r"#define (PLEO_VERSION_\w+) (\S+)", header))
     major, minor, patch = version.split("-")[0].split(".")
     # PLEO_VERSION_STRING and PLEO_VERSION_NUMBER are spelled from these three.
-    for macro, wanted in [("PLEO_VERSION_MAJOR", major), ("PLEO_VERSION_MINOR", minor),
-                          ("PLEO_VERSION_PATCH", patch)]:
+    for macro, wanted in [("PLEO_VERSION_MAJOR", major), ("PLEO_VERSION_MINOR", minor), ("PLEO_VERSION_PATCH", patch)]:
         value = macros.get(macro)
-        found.append((f"include/pleo_installations.h: {macro}", None if value is None else
-                      (version if value == wanted else value)))
+        found.append(
+            (
+                f"include/pleo_installations.h: {macro}",
+                None if value is None else (version if value == wanted else value),
+            )
+        )
 
     releases = re.findall(r"^## \[(\d[^\]]*)\]", Path("CHANGELOG.md").read_text(), re.MULTILINE)
     found.append(("CHANGELOG.md: newest release heading", releases[0] if releases else None))

@@ -4,7 +4,8 @@ import { Client, NotFoundError, authorizationUrl, exchangeCode } from 'pleo-inst
 import { MockServer } from 'pleo-installations/testing';
 
 const server = await MockServer.start();
-const show = (what, value) => console.log(`${what.padEnd(34)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+const show = (what, value) =>
+  console.log(`${what.padEnd(34)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
 try {
   // 1. An API-key integration creates its own installation.
@@ -31,11 +32,19 @@ try {
   const { url, codeVerifier, state } = await authorizationUrl({ clientId, redirectUri, baseUrl: server.url });
   const consent = server.consent(url); // a real user's browser does this
   if (consent.state !== state) throw new Error('state mismatch');
-  const tokens = await exchangeCode({ clientId, clientSecret, code: consent.code, codeVerifier, redirectUri, baseUrl: server.url });
+  const tokens = await exchangeCode({
+    clientId,
+    clientSecret,
+    code: consent.code,
+    codeVerifier,
+    redirectUri,
+    baseUrl: server.url,
+  });
   const oauth = new Client({
     baseUrl: server.url,
     oauth: { clientId, clientSecret, ...tokens },
-    onTokensRefreshed: async (fresh) => show('onTokensRefreshed (persist them)', `expires ${fresh.expiresAt?.toISOString()}`),
+    onTokensRefreshed: async (fresh) =>
+      show('onTokensRefreshed (persist them)', `expires ${fresh.expiresAt?.toISOString()}`),
   });
   show('OAuth getInstallation', (await oauth.getInstallation()).status);
   server.expireAccessTokens();

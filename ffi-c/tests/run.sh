@@ -16,6 +16,7 @@ mkdir -p "$out"
 ln -sf ../libpleo_installations.so "$out/libpleo_installations.so.0"
 
 cflags=(-Wall -Wextra -Werror -g -Iinclude -DPLEO_EXPECTED_VERSION="\"$version\"")
+# shellcheck disable=SC2016,SC2054 # a linker flag: its commas and a literal $ORIGIN
 link=(-L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN' -lpthread)
 asan=(-fsanitize=address -fno-omit-frame-pointer)
 c_sources=(ffi-c/tests/c/test_ffi.c ffi-c/tests/c/http.c)

@@ -41,24 +41,26 @@ const agent = new http.Agent({ keepAlive: true });
  * once when a reused connection turns out closed (as Node's documentation advises, and as
  * fetch does by itself).
  */
-const httpRequest = () => httpGet().catch((error) => {
-  if (error.code === 'ECONNRESET' && error.reused) return httpGet();
-  throw error;
-});
-
-const httpGet = () => new Promise((resolve, reject) => {
-  const request = http.request(endpoint, { agent, headers }, (response) => {
-    const chunks = [];
-    response.on('data', (chunk) => chunks.push(chunk));
-    response.on('end', () => {
-      if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
-      else resolve(JSON.parse(Buffer.concat(chunks).toString()));
-    });
-    response.on('error', reject);
+const httpRequest = () =>
+  httpGet().catch((error) => {
+    if (error.code === 'ECONNRESET' && error.reused) return httpGet();
+    throw error;
   });
-  request.on('error', (error) => reject(Object.assign(error, { reused: request.reusedSocket })));
-  request.end();
-});
+
+const httpGet = () =>
+  new Promise((resolve, reject) => {
+    const request = http.request(endpoint, { agent, headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode}`));
+        else resolve(JSON.parse(Buffer.concat(chunks).toString()));
+      });
+      response.on('error', reject);
+    });
+    request.on('error', (error) => reject(Object.assign(error, { reused: request.reusedSocket })));
+    request.end();
+  });
 
 /** The median time, in µs, to construct one more client (the first one already built). */
 function construction() {
@@ -120,14 +122,16 @@ async function throughput(call, callers) {
   const counted = now() + warmupUs;
   const end = counted + windowUs;
   let calls = 0;
-  await Promise.all(Array.from({ length: callers }, async () => {
-    for (;;) {
-      await call();
-      const time = now();
-      if (time >= end) return;
-      if (time >= counted) calls += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (;;) {
+        await call();
+        const time = now();
+        if (time >= end) return;
+        if (time >= counted) calls += 1;
+      }
+    }),
+  );
   return calls / (windowUs / 1e6);
 }
 
@@ -144,15 +148,16 @@ for (const [index, { name, client, role }] of contenders.entries()) {
   const row = { client, name, role, latency_us: samples[index], throughput: runs[index] };
   console.log(JSON.stringify(row));
 }
-console.log([
-  `- Node ${process.version}, release build of the addon; callers are concurrent async loops`
-    + ' in one process.',
-  '- SDK: one `Client` shared by every caller; each call is a future on the SDK\'s runtime'
-    + ' (two threads, however many calls are in flight) that settles a Promise.',
-  `- A second \`new Client()\` takes ${construction().toFixed(1)} µs (median of 200; no CA store is`
-    + ' read for an `http://` URL, nor for `https://` before the first call).',
-  '- http.request: one `http.Agent({ keepAlive: true })`, no limit on sockets, the body'
-    + ' collected and parsed with `JSON.parse`.',
-  `- fetch (undici ${process.versions.undici}, built into Node): the global dispatcher, one`
-    + ' keep-alive pool per origin without a limit on connections.',
-].join('\n'));
+console.log(
+  [
+    `- Node ${process.version}, release build of the addon; callers are concurrent async loops` + ' in one process.',
+    "- SDK: one `Client` shared by every caller; each call is a future on the SDK's runtime" +
+      ' (two threads, however many calls are in flight) that settles a Promise.',
+    `- A second \`new Client()\` takes ${construction().toFixed(1)} µs (median of 200; no CA store is` +
+      ' read for an `http://` URL, nor for `https://` before the first call).',
+    '- http.request: one `http.Agent({ keepAlive: true })`, no limit on sockets, the body' +
+      ' collected and parsed with `JSON.parse`.',
+    `- fetch (undici ${process.versions.undici}, built into Node): the global dispatcher, one` +
+      ' keep-alive pool per origin without a limit on connections.',
+  ].join('\n'),
+);

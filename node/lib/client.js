@@ -102,7 +102,11 @@ class Client {
     expect('callJson', 'operationId', operationId, 'string');
     const [signal, rest] = takeSignal('callJson options', options);
     toWire('callJson options', rest, {});
-    return this.#send(operationId, typeof request === 'string' ? request : jsonText('callJson', request, 'request'), signal);
+    return this.#send(
+      operationId,
+      typeof request === 'string' ? request : jsonText('callJson', request, 'request'),
+      signal,
+    );
   }
 
   /**
@@ -182,7 +186,11 @@ class Client {
   async completeInstallation(options) {
     if (!completionWarned) {
       completionWarned = true;
-      process.emitWarning('completeInstallation() is deprecated by the API: use activateInstallation()', 'DeprecationWarning', 'PLEO_COMPLETE');
+      process.emitWarning(
+        'completeInstallation() is deprecated by the API: use activateInstallation()',
+        'DeprecationWarning',
+        'PLEO_COMPLETE',
+      );
     }
     return this.#call('completeInstallationExternalClientOnlyIdempotently', 'completeInstallation', options);
   }
@@ -198,7 +206,13 @@ class Client {
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
       throw new TypeError('waitForStatus: statuses must be a status string or an array of them');
     }
-    return this.#call('waitForStatus', 'waitForStatus', options, { timeoutMs: ['timeout_ms', 'integer'] }, { statuses: list });
+    return this.#call(
+      'waitForStatus',
+      'waitForStatus',
+      options,
+      { timeoutMs: ['timeout_ms', 'integer'] },
+      { statuses: list },
+    );
   }
 
   /** Refreshes the OAuth tokens now (they are otherwise refreshed before they expire). */

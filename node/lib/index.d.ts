@@ -6,12 +6,7 @@
 
 /** The statuses the API documents; any other string the server sends is passed through. */
 export type InstallationStatus =
-  | 'ACTIVATED'
-  | 'INACTIVE'
-  | 'AUTHORIZED'
-  | 'PENDING_INTEGRATION'
-  | 'ERROR'
-  | (string & {});
+  'ACTIVATED' | 'INACTIVE' | 'AUTHORIZED' | 'PENDING_INTEGRATION' | 'ERROR' | (string & {});
 
 /** Why an installation was inactivated; unknown codes are passed through. */
 export type InstallationErrorCode = 'NOT_ENTITLED' | 'AUTH_ERROR' | (string & {});
@@ -278,7 +273,13 @@ export interface OAuthEndpointOptions {
 
 /** The URL to send the user to, with a fresh PKCE verifier and state: keep both for the callback. */
 export declare function authorizationUrl(
-  options: { clientId: string; redirectUri: string; scopes?: string[]; state?: string; authorizeUrl?: string } & OAuthEndpointOptions,
+  options: {
+    clientId: string;
+    redirectUri: string;
+    scopes?: string[];
+    state?: string;
+    authorizeUrl?: string;
+  } & OAuthEndpointOptions,
 ): Promise<{ url: string; codeVerifier: string; state: string }>;
 /** Trades the callback's code for tokens (server side: it sends the client secret). */
 export declare function exchangeCode(

@@ -1,5 +1,5 @@
 // ESM entry point: the CommonJS module re-exported (one instance of every class).
-import sdk from "./index.js";
+import sdk from './index.js';
 
 export const {
   Client,

@@ -19,7 +19,10 @@ const TYPES = {
   boolean: [(v) => typeof v === 'boolean', 'a boolean'],
   object: [isPlainObject, 'an object'],
   strings: [(v) => Array.isArray(v) && v.every((s) => typeof s === 'string'), 'an array of strings'],
-  date: [(v) => typeof v === 'string' || (v instanceof Date && !Number.isNaN(v.getTime())), 'a Date or an RFC 3339 string'],
+  date: [
+    (v) => typeof v === 'string' || (v instanceof Date && !Number.isNaN(v.getTime())),
+    'a Date or an RFC 3339 string',
+  ],
   function: [(v) => typeof v === 'function', 'a function'],
 };
 
@@ -138,9 +141,11 @@ function parseJson(text) {
   const id = randomUUID();
   const mark = `\u0000${id}:`;
   const marked = text.replace(TOKEN, (token) =>
-    token[0] === '"' || /[.eE]/.test(token) || Number.isSafeInteger(Number(token)) ? token : `"\\u0000${id}:${token}"`);
+    token[0] === '"' || /[.eE]/.test(token) || Number.isSafeInteger(Number(token)) ? token : `"\\u0000${id}:${token}"`,
+  );
   return JSON.parse(marked, (_key, value) =>
-    typeof value === 'string' && value.startsWith(mark) ? BigInt(value.slice(mark.length)) : value);
+    typeof value === 'string' && value.startsWith(mark) ? BigInt(value.slice(mark.length)) : value,
+  );
 }
 
 /** OAuth tokens as the core writes them → as JavaScript sees them. */

@@ -43,17 +43,29 @@ class MockServer {
   }
 
   /** Its base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
-  get url() { return this.#info.url; }
+  get url() {
+    return this.#info.url;
+  }
   /** An API key it accepts. */
-  get apiKey() { return this.#info.apiKey; }
+  get apiKey() {
+    return this.#info.apiKey;
+  }
   /** A static bearer token it accepts. */
-  get accessToken() { return this.#info.accessToken; }
+  get accessToken() {
+    return this.#info.accessToken;
+  }
   /** Its OAuth authorisation endpoint. */
-  get authorizeUrl() { return this.#info.authorizeUrl; }
+  get authorizeUrl() {
+    return this.#info.authorizeUrl;
+  }
   /** Its OAuth token endpoint. */
-  get tokenUrl() { return this.#info.tokenUrl; }
+  get tokenUrl() {
+    return this.#info.tokenUrl;
+  }
   /** The default OAuth client: `{ clientId, clientSecret, redirectUri }`. */
-  get oauthClient() { return { ...this.#info.oauthClient }; }
+  get oauthClient() {
+    return { ...this.#info.oauthClient };
+  }
 
   /**
    * Queues a fault, or several (all or nothing): `{ status, retryAfter, body, delayMs,
@@ -62,13 +74,22 @@ class MockServer {
   pushFault(fault) {
     const list = Array.isArray(fault) ? fault : [fault];
     if (!list.every(isPlainObject)) throw new TypeError('pushFault: a fault must be an object (or an array of them)');
-    this.#native.pushFaults(jsonText('pushFault', list.map((f) => toWire('fault', f, FAULT))));
+    this.#native.pushFaults(
+      jsonText(
+        'pushFault',
+        list.map((f) => toWire('fault', f, FAULT)),
+      ),
+    );
   }
 
   /** Forgets the queued faults. */
-  clearFaults() { this.#native.clearFaults(); }
+  clearFaults() {
+    this.#native.clearFaults();
+  }
   /** How many faults are still queued. */
-  pendingFaults() { return this.#native.pendingFaults(); }
+  pendingFaults() {
+    return this.#native.pendingFaults();
+  }
 
   /**
    * The requests received, in order: `{ method, path, operation, headers, body,
@@ -79,7 +100,9 @@ class MockServer {
   }
 
   /** Forgets the journal. */
-  clearJournal() { this.#native.clearJournal(); }
+  clearJournal() {
+    this.#native.clearJournal();
+  }
 
   /**
    * Puts an installation in place: `{ status, credential?, companyId?, metadata?,
@@ -97,7 +120,9 @@ class MockServer {
   }
 
   /** Forgets installations, faults, journal and OAuth state (credentials stay). */
-  reset() { this.#native.reset(); }
+  reset() {
+    this.#native.reset();
+  }
 
   /** A new OAuth token family, as after the user authorised: `{ accessToken, refreshToken }`. */
   issueTokens(clientId = this.#info.oauthClient.clientId) {
@@ -119,12 +144,18 @@ class MockServer {
     this.#native.advanceClock(ms);
   }
   /** Expires every access token issued so far. */
-  expireAccessTokens() { this.#native.expireAccessTokens(); }
+  expireAccessTokens() {
+    this.#native.expireAccessTokens();
+  }
   /** `{ tokenRequests, refreshes }` counted by the token endpoint. */
-  oauthStats() { return JSON.parse(this.#native.oauthStats()); }
+  oauthStats() {
+    return JSON.parse(this.#native.oauthStats());
+  }
 
   /** Stops it and cuts open connections; stopping twice does nothing. */
-  async stop() { this.#native.stop(); }
+  async stop() {
+    this.#native.stop();
+  }
 }
 
 module.exports = { MockServer };

@@ -30,6 +30,7 @@ cd "$work/project"
 npm init -y >/dev/null
 npm install --offline --no-audit --no-fund --silent "$work/$main" "$work/$platform"
 [ ! -e node_modules/pleo-installations/native/pleo-installations.linux-x64-gnu.node ]
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
 const loaded = require.resolve("pleo-installations-linux-x64-gnu");
 const dir = require("path").dirname(require.resolve("pleo-installations/package.json"));
@@ -37,6 +38,7 @@ const native = require(`${dir}/native`);
 if (native !== require(loaded)) throw new Error(`the loader did not take the addon from ${loaded}`);
 console.log("loader: the addon comes from the platform package pleo-installations-linux-x64-gnu");
 '
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
 const { Client, MockServer, NotFoundError, version } = require("pleo-installations");
 (async () => {
@@ -49,6 +51,7 @@ const { Client, MockServer, NotFoundError, version } = require("pleo-installatio
   console.log(`require: pleo-installations ${version} works from the packed tarball`);
 })().catch((e) => { console.error(e); process.exit(1); });
 '
+# shellcheck disable=SC2016 # JavaScript, not shell
 node --input-type=module -e '
 import { Client } from "pleo-installations";
 import { MockServer } from "pleo-installations/testing";

@@ -43,7 +43,7 @@ if (problems.length) {
 }
 EOF
 
-rm -rf "$out/main" "$out/$platform"
+rm -rf "${out:?}/main" "${out:?}/${platform:?}"
 mkdir -p "$out/main/native" "$out/$platform"
 
 # The main package: what its `files` lists, copied so that the licences can sit beside it

@@ -26,18 +26,26 @@ function threads() {
 /** A server that reads requests and never answers; `closed()` resolves once a client hangs up. */
 async function silentServer() {
   let hangUp;
-  const hungUp = new Promise((resolve) => { hangUp = resolve; });
+  const hungUp = new Promise((resolve) => {
+    hangUp = resolve;
+  });
   const sockets = new Set();
   const silent = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('data', () => {});
-    socket.on('close', () => { sockets.delete(socket); hangUp(); });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      hangUp();
+    });
   });
   await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${silent.address().port}`,
     closed: () => hungUp,
-    stop: () => { for (const socket of sockets) socket.destroy(); silent.close(); },
+    stop: () => {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    },
   };
 }
 
@@ -57,12 +65,17 @@ test(`the total deadline holds for ${IN_FLIGHT} concurrent calls`, { timeout: 30
   const TOTAL_MS = 1500;
   const client = new Client({ baseUrl: server.url, apiKey: server.apiKey, totalTimeoutMs: TOTAL_MS });
   server.pushFault({ delayMs: 3000, times: IN_FLIGHT, operation: 'getClientInstallation' });
-  const late = await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    const started = performance.now();
-    const error = await client.getInstallation().then(() => assert.fail('answered after the delay'), (e) => e);
-    assert.ok(error instanceof APITimeoutError, `${error.code}: ${error.message}`);
-    return performance.now() - started - TOTAL_MS;
-  }));
+  const late = await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      const started = performance.now();
+      const error = await client.getInstallation().then(
+        () => assert.fail('answered after the delay'),
+        (e) => e,
+      );
+      assert.ok(error instanceof APITimeoutError, `${error.code}: ${error.message}`);
+      return performance.now() - started - TOTAL_MS;
+    }),
+  );
   const latest = Math.max(...late);
   // Before, the wait for a free thread was not counted: calls settled up to 2.7 s late. What
   // is left is the JS thread settling 2000 rejections one after another (about 0.15 ms each
@@ -80,7 +93,10 @@ test('an aborted call rejects with an AbortError at once and abandons its reques
     await new Promise((resolve) => setTimeout(resolve, 200));
     const aborted = performance.now();
     controller.abort();
-    const error = await call.then(() => assert.fail('resolved'), (e) => e);
+    const error = await call.then(
+      () => assert.fail('resolved'),
+      (e) => e,
+    );
     assert.ok(performance.now() - aborted < 100, 'rejected promptly');
     assert.equal(error.name, 'AbortError');
     assert.ok(error instanceof DOMException);

@@ -20,7 +20,8 @@ test('createInstallation, then getInstallation, resolve to the API object', asyn
   assert.equal(created.status, 'AUTHORIZED');
   assert.deepEqual(created.metadata, { erp: 'x' });
   assert.match(created.id, /^[0-9a-f-]{36}$/);
-  for (const field of ['applicationId', 'createdAt', 'updatedAt', 'resource']) assert.equal(typeof created[field], 'string');
+  for (const field of ['applicationId', 'createdAt', 'updatedAt', 'resource'])
+    assert.equal(typeof created[field], 'string');
   assert.deepEqual(await client.getInstallation(), created);
 });
 
@@ -39,11 +40,19 @@ test('getInstallation({ companyId }) reads another company of the same client', 
 
 test('updateInstallation sets status, metadata and errorCode', async () => {
   await client.createInstallation();
-  const updated = await client.updateInstallation({ status: 'INACTIVE', metadata: { a: 1 }, errorCode: 'NOT_ENTITLED' });
+  const updated = await client.updateInstallation({
+    status: 'INACTIVE',
+    metadata: { a: 1 },
+    errorCode: 'NOT_ENTITLED',
+  });
   assert.equal(updated.status, 'INACTIVE');
   assert.equal(updated.errorCode, 'NOT_ENTITLED');
   assert.deepEqual(updated.metadata, { a: 1 });
-  assert.deepEqual(JSON.parse(server.journal().at(-1).body), { status: 'INACTIVE', metadata: { a: 1 }, errorCode: 'NOT_ENTITLED' });
+  assert.deepEqual(JSON.parse(server.journal().at(-1).body), {
+    status: 'INACTIVE',
+    metadata: { a: 1 },
+    errorCode: 'NOT_ENTITLED',
+  });
 });
 
 test('activateInstallation turns AUTHORIZED into ACTIVATED', async () => {
@@ -87,7 +96,10 @@ test('waitForStatus resolves once the status is reached', async () => {
 test('waitForStatus accepts one status and rejects with APITimeoutError at its deadline', async () => {
   server.seedInstallation({ status: 'PENDING_INTEGRATION' });
   const { APITimeoutError } = require('..');
-  await assert.rejects(client.waitForStatus('ACTIVATED', { timeoutMs: 300 }), (e) => e instanceof APITimeoutError && /PENDING_INTEGRATION/.test(e.message));
+  await assert.rejects(
+    client.waitForStatus('ACTIVATED', { timeoutMs: 300 }),
+    (e) => e instanceof APITimeoutError && /PENDING_INTEGRATION/.test(e.message),
+  );
 });
 
 test('unknown statuses and fields from the server pass through', async () => {
@@ -101,13 +113,19 @@ test('callJson takes and returns JSON with the API field names', async () => {
   const created = JSON.parse(await client.callJson('createClientInstallation', '{"status":"AUTHORIZED"}'));
   assert.equal(created.status, 'AUTHORIZED');
   assert.equal(await client.callJson('deleteClientInstallation'), 'null');
-  await assert.rejects(client.callJson('noSuchOperation', '{}'), (e) => e instanceof InvalidArgumentError && /noSuchOperation/.test(e.message));
+  await assert.rejects(
+    client.callJson('noSuchOperation', '{}'),
+    (e) => e instanceof InvalidArgumentError && /noSuchOperation/.test(e.message),
+  );
 });
 
 test('the User-Agent names the Node binding and the application', async () => {
   const named = new Client({ baseUrl: server.url, apiKey: server.apiKey, userAgent: 'my-erp/2.0' });
   await assert.rejects(named.getInstallation(), NotFoundError);
-  const agent = server.journal().at(-1).headers.find(([k]) => k === 'user-agent')[1];
+  const agent = server
+    .journal()
+    .at(-1)
+    .headers.find(([k]) => k === 'user-agent')[1];
   assert.match(agent, /pleo-installations-node\/\d/);
   assert.match(agent, /my-erp\/2\.0/);
 });
@@ -116,7 +134,10 @@ test('the User-Agent names the Node binding and the application', async () => {
 function setEnv(t, vars) {
   for (const [name, value] of Object.entries(vars)) {
     const before = process.env[name];
-    t.after(() => { if (before === undefined) delete process.env[name]; else process.env[name] = before; });
+    t.after(() => {
+      if (before === undefined) delete process.env[name];
+      else process.env[name] = before;
+    });
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }

@@ -18,11 +18,13 @@ const DELAY_MS = 400;
 
 test('64 calls against a slow response are in flight at once', async () => {
   server.pushFault({ delayMs: DELAY_MS, times: 64, operation: 'getClientInstallation' });
-  const ends = await Promise.all(Array.from({ length: 64 }, async () => {
-    const installation = await client.getInstallation();
-    assert.equal(installation.status, 'ACTIVATED');
-    return performance.now();
-  }));
+  const ends = await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      const installation = await client.getInstallation();
+      assert.equal(installation.status, 'ACTIVATED');
+      return performance.now();
+    }),
+  );
   assert.equal(server.pendingFaults(), 0, 'every call met the delay');
   // All 64 wait out the delay together, so they finish together. With n worker threads
   // they would finish in 64/n waves, DELAY_MS apart (15 waves in libuv's pool of four).
@@ -34,7 +36,9 @@ test('64 calls against a slow response are in flight at once', async () => {
 test('a timer keeps firing while a slow call is in flight', async () => {
   server.pushFault({ delayMs: DELAY_MS, operation: 'getClientInstallation' });
   let ticks = 0;
-  const timer = setInterval(() => { ticks += 1; }, 10);
+  const timer = setInterval(() => {
+    ticks += 1;
+  }, 10);
   try {
     await client.getInstallation();
   } finally {
@@ -48,13 +52,15 @@ test('16 concurrent callers make 1000 calls each on one client', async () => {
   const CALLERS = 16;
   const CALLS = 1000;
   server.clearJournal();
-  const statuses = await Promise.all(Array.from({ length: CALLERS }, async () => {
-    const seen = [];
-    for (let i = 0; i < CALLS; i += 1) {
-      seen.push((await client.getInstallation()).status);
-    }
-    return seen;
-  }));
+  const statuses = await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      const seen = [];
+      for (let i = 0; i < CALLS; i += 1) {
+        seen.push((await client.getInstallation()).status);
+      }
+      return seen;
+    }),
+  );
   // A failed call would have rejected Promise.all.
   assert.deepEqual(statuses, Array(CALLERS).fill(Array(CALLS).fill('ACTIVATED')));
   // The journal keeps its last 10 000 entries: every one is one of these calls.

@@ -14,7 +14,9 @@ const SLACK_MS = 1500;
 const never = () => new Promise(() => {});
 
 let server;
-before(async () => { server = await MockServer.start(); });
+before(async () => {
+  server = await MockServer.start();
+});
 after(() => server.stop());
 beforeEach(() => server.reset());
 
@@ -22,14 +24,22 @@ beforeEach(() => server.reset());
 function oauthClient(extra) {
   const { clientId, clientSecret } = server.oauthClient;
   const tokens = server.issueTokens();
-  const client = new Client({ baseUrl: server.url, oauth: { clientId, clientSecret, ...tokens, expiresIn: 3600 }, totalTimeoutMs: TOTAL_MS, ...extra });
+  const client = new Client({
+    baseUrl: server.url,
+    oauth: { clientId, clientSecret, ...tokens, expiresIn: 3600 },
+    totalTimeoutMs: TOTAL_MS,
+    ...extra,
+  });
   return { client, tokens };
 }
 
 /** Awaits `call`, which must reject with `timeout` within the total timeout and the slack. */
 async function rejectsInTime(call) {
   const started = performance.now();
-  const error = await call().then(() => assert.fail('expected a timeout'), (e) => e);
+  const error = await call().then(
+    () => assert.fail('expected a timeout'),
+    (e) => e,
+  );
   const elapsed = performance.now() - started;
   assert.ok(error instanceof APITimeoutError, `${error.code}: ${error.message}`);
   assert.equal(error.code, 'timeout');
@@ -42,12 +52,18 @@ function memoryStore() {
   let stored = null;
   let held = Promise.resolve();
   return {
-    get tokens() { return stored; },
-    async load() { return stored; },
+    get tokens() {
+      return stored;
+    },
+    async load() {
+      return stored;
+    },
     async lock() {
       let release;
       const previous = held;
-      held = new Promise((resolve) => { release = resolve; });
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
       await previous;
       return release;
     },
@@ -59,74 +75,109 @@ function memoryStore() {
   };
 }
 
-test('a hook that never settles ends the call as timeout; the next call hands it the same tokens, refreshed once', { timeout: 15_000 }, async () => {
-  const seen = [];
-  let hook = never;
-  const { client, tokens } = oauthClient({ onTokensRefreshed: (t) => { seen.push(t); return hook(t); } });
-  const error = await rejectsInTime(() => client.refreshTokens());
-  assert.match(error.message, /tokens-refreshed hook/);
-  assert.equal(seen.length, 1);
-  assert.doesNotMatch(error.message, new RegExp(`${seen[0].refreshToken}|${seen[0].accessToken}|${tokens.refreshToken}`));
+test(
+  'a hook that never settles ends the call as timeout; the next call hands it the same tokens, refreshed once',
+  { timeout: 15_000 },
+  async () => {
+    const seen = [];
+    let hook = never;
+    const { client, tokens } = oauthClient({
+      onTokensRefreshed: (t) => {
+        seen.push(t);
+        return hook(t);
+      },
+    });
+    const error = await rejectsInTime(() => client.refreshTokens());
+    assert.match(error.message, /tokens-refreshed hook/);
+    assert.equal(seen.length, 1);
+    assert.doesNotMatch(
+      error.message,
+      new RegExp(`${seen[0].refreshToken}|${seen[0].accessToken}|${tokens.refreshToken}`),
+    );
 
-  hook = async () => {};
-  assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');
-  assert.equal(seen.length, 2);
-  assert.deepEqual(seen[1], seen[0]);
-  assert.notEqual(seen[1].refreshToken, tokens.refreshToken);
-  assert.deepEqual(server.oauthStats(), { tokenRequests: 1, refreshes: 1 });
-});
+    hook = async () => {};
+    assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');
+    assert.equal(seen.length, 2);
+    assert.deepEqual(seen[1], seen[0]);
+    assert.notEqual(seen[1].refreshToken, tokens.refreshToken);
+    assert.deepEqual(server.oauthStats(), { tokenRequests: 1, refreshes: 1 });
+  },
+);
 
 for (const method of ['load', 'lock', 'compareAndSwap']) {
-  test(`a token store whose ${method}() never settles ends the call as timeout; the next call works, refreshed once`, { timeout: 15_000 }, async () => {
-    const store = memoryStore();
-    const { client, tokens } = oauthClient({ tokenStore: store });
-    await client.introspect();
-    const working = store[method];
-    store[method] = never;
-    await rejectsInTime(() => client.refreshTokens());
-    store[method] = working;
-    // A refresh that happened (compareAndSwap came after it) is stored now, not repeated.
-    if (server.oauthStats().refreshes === 0) await client.refreshTokens();
-    else await client.introspect();
-    assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');
-    assert.deepEqual(server.oauthStats(), { tokenRequests: 1, refreshes: 1 });
-    assert.notEqual(store.tokens.refreshToken, tokens.refreshToken);
-  });
+  test(
+    `a token store whose ${method}() never settles ends the call as timeout; the next call works, refreshed once`,
+    { timeout: 15_000 },
+    async () => {
+      const store = memoryStore();
+      const { client, tokens } = oauthClient({ tokenStore: store });
+      await client.introspect();
+      const working = store[method];
+      store[method] = never;
+      await rejectsInTime(() => client.refreshTokens());
+      store[method] = working;
+      // A refresh that happened (compareAndSwap came after it) is stored now, not repeated.
+      if (server.oauthStats().refreshes === 0) await client.refreshTokens();
+      else await client.introspect();
+      assert.equal((await client.introspect()).data.authMethod, 'OAUTH2');
+      assert.deepEqual(server.oauthStats(), { tokenRequests: 1, refreshes: 1 });
+      assert.notEqual(store.tokens.refreshToken, tokens.refreshToken);
+    },
+  );
 }
 
-test('a store that never settles while the client is built (seeding it) rejects the first call as timeout', { timeout: 15_000 }, async () => {
-  for (const method of ['lock', 'compareAndSwap']) {
-    const store = memoryStore();
-    store[method] = never;
-    const { client } = oauthClient({ tokenStore: store });
-    await rejectsInTime(() => client.introspect());
-  }
-  assert.deepEqual(server.journal(), []);
-});
+test(
+  'a store that never settles while the client is built (seeding it) rejects the first call as timeout',
+  { timeout: 15_000 },
+  async () => {
+    for (const method of ['lock', 'compareAndSwap']) {
+      const store = memoryStore();
+      store[method] = never;
+      const { client } = oauthClient({ tokenStore: store });
+      await rejectsInTime(() => client.introspect());
+    }
+    assert.deepEqual(server.journal(), []);
+  },
+);
 
-test('a never-settling Promise garbage-collected while the call waits still ends it as timeout, at the deadline', { timeout: 15_000 }, async () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
-  const collecting = setInterval(gc, 50);
-  try {
-    // Nothing references this Promise once it is returned: a collector may take it.
-    const { client } = oauthClient({ onTokensRefreshed: () => new Promise(() => {}) });
-    const started = performance.now();
-    await rejectsInTime(() => client.refreshTokens());
-    assert.ok(performance.now() - started > TOTAL_MS - 200, 'ended at the deadline, not earlier');
-  } finally {
-    clearInterval(collecting);
-  }
-});
+test(
+  'a never-settling Promise garbage-collected while the call waits still ends it as timeout, at the deadline',
+  { timeout: 15_000 },
+  async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    const collecting = setInterval(gc, 50);
+    try {
+      // Nothing references this Promise once it is returned: a collector may take it.
+      const { client } = oauthClient({ onTokensRefreshed: () => new Promise(() => {}) });
+      const started = performance.now();
+      await rejectsInTime(() => client.refreshTokens());
+      assert.ok(performance.now() - started > TOTAL_MS - 200, 'ended at the deadline, not earlier');
+    } finally {
+      clearInterval(collecting);
+    }
+  },
+);
 
 test('a lock taken after the call gave up waiting for it is released at once', { timeout: 15_000 }, async () => {
   const store = memoryStore();
   const { client } = oauthClient({ tokenStore: store });
   await client.introspect();
   let released = 0;
-  store.lock = () => new Promise((resolve) => { setTimeout(() => resolve(() => { released += 1; }), TOTAL_MS + 300); });
+  store.lock = () =>
+    new Promise((resolve) => {
+      setTimeout(
+        () =>
+          resolve(() => {
+            released += 1;
+          }),
+        TOTAL_MS + 300,
+      );
+    });
   await rejectsInTime(() => client.refreshTokens());
-  await new Promise((resolve) => { setTimeout(resolve, 800); });
+  await new Promise((resolve) => {
+    setTimeout(resolve, 800);
+  });
   assert.equal(released, 1);
 });
 

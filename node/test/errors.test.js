@@ -18,7 +18,10 @@ beforeEach(() => server.reset());
 
 /** Asserts that `promise` rejects with `Class`, of kind `code`, and returns the error. */
 async function rejection(promise, Class, code) {
-  const error = await promise.then(() => assert.fail(`expected a ${Class.name}`), (e) => e);
+  const error = await promise.then(
+    () => assert.fail(`expected a ${Class.name}`),
+    (e) => e,
+  );
   assert.ok(error instanceof Class, `${error?.name}: ${error?.message} is not a ${Class.name}`);
   assert.ok(error instanceof PleoError);
   assert.ok(error instanceof Error);
@@ -89,7 +92,11 @@ test('APIConnectionError when nothing listens', async () => {
   const stopped = await MockServer.start();
   const url = stopped.url;
   await stopped.stop();
-  const e = await rejection(new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(), sdk.APIConnectionError, 'connection');
+  const e = await rejection(
+    new Client({ baseUrl: url, apiKey: 'k', maxRetries: 0 }).getInstallation(),
+    sdk.APIConnectionError,
+    'connection',
+  );
   assert.equal(e.status, null);
 });
 
@@ -137,10 +144,17 @@ test('the constructor throws InvalidArgumentError for a bad configuration, namin
     [{ apiKey: 'k', timeoutMs: -1 }, /timeout_ms/],
     [{ oauth: { clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r', expiresIn: -5 } }, /expires_in/],
     [{ apiKey: 'k', api_key: 'k' }, /api_key/],
-    [{ oauth: { clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r', expiresAt: 'tomorrow' } }, /tomorrow/],
+    [
+      { oauth: { clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r', expiresAt: 'tomorrow' } },
+      /tomorrow/,
+    ],
   ];
   for (const [options, named] of cases) {
-    assert.throws(() => new Client(options), (e) => e instanceof sdk.InvalidArgumentError && e.code === 'invalid_argument' && named.test(e.message), JSON.stringify(Object.keys(options)));
+    assert.throws(
+      () => new Client(options),
+      (e) => e instanceof sdk.InvalidArgumentError && e.code === 'invalid_argument' && named.test(e.message),
+      JSON.stringify(Object.keys(options)),
+    );
   }
 });
 

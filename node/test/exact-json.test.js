@@ -33,7 +33,11 @@ function answerNext(body) {
 }
 
 test('an installation without metadata has no metadata key; nulls and unknown fields stay, in order', async () => {
-  for (const call of [() => client.getInstallation(), () => client.activateInstallation(), () => client.updateInstallation({ status: 'ACTIVATED' })]) {
+  for (const call of [
+    () => client.getInstallation(),
+    () => client.activateInstallation(),
+    () => client.updateInstallation({ status: 'ACTIVATED' }),
+  ]) {
     answerNext(INSTALLATION);
     const got = await call();
     assert.deepEqual(got, INSTALLATION);
@@ -45,7 +49,14 @@ test('an installation without metadata has no metadata key; nulls and unknown fi
 
 test('introspection keeps "applicationName": null and unknown fields, inside and outside data', async () => {
   const body = {
-    data: { authMethod: 'API_KEY', clientId: 'c', scope: 's', applicationName: null, subjectURN: null, newField: [true] },
+    data: {
+      authMethod: 'API_KEY',
+      clientId: 'c',
+      scope: 's',
+      applicationName: null,
+      subjectURN: null,
+      newField: [true],
+    },
     meta: { note: null },
   };
   answerNext(body);
@@ -55,10 +66,12 @@ test('introspection keeps "applicationName": null and unknown fields, inside and
 });
 
 test('integers beyond 2^53 keep every digit as BigInt; every other number stays a number', async () => {
-  answerNext(`{"id":"${INSTALLATION.id}","status":"ACTIVATED","applicationId":"${INSTALLATION.applicationId}",`
-    + `"resource":"${INSTALLATION.resource}","createdAt":"${INSTALLATION.createdAt}","updatedAt":"${INSTALLATION.updatedAt}",`
-    + '"metadata":{"big":12345678901234567890,"negative":-9007199254740993,"safe":9007199254740991,'
-    + '"float":1.5,"exp":1e21,"zero":0,"text":"12345678901234567890","list":[9007199254740992,-1]}}');
+  answerNext(
+    `{"id":"${INSTALLATION.id}","status":"ACTIVATED","applicationId":"${INSTALLATION.applicationId}",` +
+      `"resource":"${INSTALLATION.resource}","createdAt":"${INSTALLATION.createdAt}","updatedAt":"${INSTALLATION.updatedAt}",` +
+      '"metadata":{"big":12345678901234567890,"negative":-9007199254740993,"safe":9007199254740991,' +
+      '"float":1.5,"exp":1e21,"zero":0,"text":"12345678901234567890","list":[9007199254740992,-1]}}',
+  );
   const { metadata } = await client.getInstallation();
   assert.deepEqual(metadata, {
     big: 12345678901234567890n,
@@ -77,5 +90,8 @@ test('a big integer makes the round trip through the emulator', async () => {
   assert.deepEqual((await client.getInstallation()).metadata, { big: 12345678901234567890n, small: 7 });
   // The emulator's own view, as MockServer gives it, too.
   assert.deepEqual(server.installation().metadata, { big: 12345678901234567890n, small: 7 });
-  assert.deepEqual(server.seedInstallation({ status: 'ACTIVATED', metadata: { big: -1234567890123456789n } }).metadata, { big: -1234567890123456789n });
+  assert.deepEqual(
+    server.seedInstallation({ status: 'ACTIVATED', metadata: { big: -1234567890123456789n } }).metadata,
+    { big: -1234567890123456789n },
+  );
 });

@@ -15,7 +15,11 @@ before(async () => {
 after(() => server.stop());
 beforeEach(() => server.reset());
 
-class Settings { constructor() { this.a = 1; } }
+class Settings {
+  constructor() {
+    this.a = 1;
+  }
+}
 const cyclic = { a: [] };
 cyclic.a.push(cyclic);
 const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
@@ -62,8 +66,14 @@ for (const [what, metadata, path, words] of REFUSED) {
 
 test('metadata that is not a plain object is a TypeError, and nothing is sent', async () => {
   for (const metadata of [new Map([['erp', 'x']]), [1], 'x', new Settings(), new Date(0)]) {
-    await assert.rejects(client.createInstallation({ metadata }), (e) => e instanceof TypeError && /metadata/.test(e.message));
-    await assert.rejects(client.updateInstallation({ status: 'ACTIVATED', metadata }), (e) => e instanceof TypeError && /metadata/.test(e.message));
+    await assert.rejects(
+      client.createInstallation({ metadata }),
+      (e) => e instanceof TypeError && /metadata/.test(e.message),
+    );
+    await assert.rejects(
+      client.updateInstallation({ status: 'ACTIVATED', metadata }),
+      (e) => e instanceof TypeError && /metadata/.test(e.message),
+    );
   }
   assert.deepEqual(server.journal(), []);
 });
@@ -86,15 +96,37 @@ test('status, errorCode and companyId must be plain strings; options objects mus
 });
 
 test('Client options must be plain data too', () => {
-  const options = new Map([['baseUrl', server.url], ['apiKey', server.apiKey]]);
-  assert.throws(() => new Client(options), (e) => e instanceof TypeError && /Client options/.test(e.message));
+  const options = new Map([
+    ['baseUrl', server.url],
+    ['apiKey', server.apiKey],
+  ]);
+  assert.throws(
+    () => new Client(options),
+    (e) => e instanceof TypeError && /Client options/.test(e.message),
+  );
   assert.throws(() => new Client({ baseUrl: server.url, apiKey: server.apiKey, timeoutMs: Infinity }), /timeoutMs/);
-  assert.throws(() => new Client({ baseUrl: server.url, oauth: new (class OAuth { constructor() { this.clientId = 'c'; } })() }), (e) => e instanceof TypeError && /oauth/.test(e.message));
+  assert.throws(
+    () =>
+      new Client({
+        baseUrl: server.url,
+        oauth: new (class OAuth {
+          constructor() {
+            this.clientId = 'c';
+          }
+        })(),
+      }),
+    (e) => e instanceof TypeError && /oauth/.test(e.message),
+  );
 });
 
 test('plain JSON data is sent exactly: nested objects, null prototypes, unicode, big integers as BigInt', async () => {
   const bare = Object.assign(Object.create(null), { k: 'v' });
-  const metadata = { bare, list: [1, -0.5, 1e21, true, null, 'é😀', []], big: 12345678901234567890n, negative: -9007199254740993n };
+  const metadata = {
+    bare,
+    list: [1, -0.5, 1e21, true, null, 'é😀', []],
+    big: 12345678901234567890n,
+    negative: -9007199254740993n,
+  };
   await client.createInstallation({ metadata });
   const sent = server.journal().at(-1).body;
   assert.match(sent, /"big":12345678901234567890[,}]/);
@@ -102,7 +134,9 @@ test('plain JSON data is sent exactly: nested objects, null prototypes, unicode,
   assert.deepEqual(JSON.parse(sent).metadata.list, [1, -0.5, 1e21, true, null, 'é😀', []]);
   assert.deepEqual(JSON.parse(sent).metadata.bare, { k: 'v' });
   // callJson takes the request as an object too, checked and sent the same way.
-  const updated = JSON.parse(await client.callJson('updateClientInstallation', { status: 'INACTIVE', metadata: { big: 2n ** 60n } }));
+  const updated = JSON.parse(
+    await client.callJson('updateClientInstallation', { status: 'INACTIVE', metadata: { big: 2n ** 60n } }),
+  );
   assert.equal(updated.status, 'INACTIVE');
   assert.match(server.journal().at(-1).body, /"big":1152921504606846976[,}]/);
 });

@@ -76,7 +76,10 @@ test('bad input to the emulator throws an error naming it', async () => {
     assert.throws(() => server.pushFault({ status: 503, operation: 'nope' }), /nope/);
     assert.throws(() => server.pushFault({ bogus: 1 }), /bogus/);
     assert.throws(() => server.seedInstallation({ status: 'ACTIVATED', companyId: 'x' }), /company_id|x/);
-    assert.throws(() => server.consent('http://127.0.0.1/oauth/authorize?client_id=who'), /invalid_client: no OAuth client with client_id "who"/);
+    assert.throws(
+      () => server.consent('http://127.0.0.1/oauth/authorize?client_id=who'),
+      /invalid_client: no OAuth client with client_id "who"/,
+    );
     assert.throws(() => new MockServer({}), TypeError);
     assert.throws(() => server.advanceClock(-1), /advanceClock: ms/);
     assert.throws(() => server.advanceClock('1s'), /advanceClock: ms/);

@@ -8,7 +8,9 @@ const sdk = require('..');
 const { Client, MockServer } = sdk;
 
 let server;
-before(async () => { server = await MockServer.start(); });
+before(async () => {
+  server = await MockServer.start();
+});
 after(() => server.stop());
 beforeEach(() => server.reset());
 
@@ -26,13 +28,19 @@ function memoryStore() {
   const calls = { lock: 0, compareAndSwap: 0 };
   return {
     calls,
-    get tokens() { return stored; },
-    async load() { return stored; },
+    get tokens() {
+      return stored;
+    },
+    async load() {
+      return stored;
+    },
     async lock() {
       calls.lock += 1;
       let release;
       const previous = held;
-      held = new Promise((resolve) => { release = resolve; });
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
       await previous;
       return release;
     },
@@ -47,13 +55,25 @@ function memoryStore() {
 
 test('the code flow: authorization URL, consent, code exchange, then calls with the tokens', async () => {
   const { clientId, clientSecret, redirectUri } = server.oauthClient;
-  const { url, codeVerifier, state } = await sdk.authorizationUrl({ clientId, redirectUri, state: 'csrf-1', baseUrl: server.url });
+  const { url, codeVerifier, state } = await sdk.authorizationUrl({
+    clientId,
+    redirectUri,
+    state: 'csrf-1',
+    baseUrl: server.url,
+  });
   assert.ok(url.startsWith(`${server.url}/oauth/authorize?`));
   assert.equal(state, 'csrf-1');
   assert.equal(new URL(url).searchParams.get('code_challenge'), await sdk.codeChallenge(codeVerifier));
   const consent = server.consent(url);
   assert.equal(consent.state, 'csrf-1');
-  const tokens = await sdk.exchangeCode({ clientId, clientSecret, code: consent.code, codeVerifier, redirectUri, baseUrl: server.url });
+  const tokens = await sdk.exchangeCode({
+    clientId,
+    clientSecret,
+    code: consent.code,
+    codeVerifier,
+    redirectUri,
+    baseUrl: server.url,
+  });
   assert.match(tokens.accessToken, /^at_/);
   assert.match(tokens.refreshToken, /^rt_/);
   assert.ok(tokens.expiresAt instanceof Date && tokens.expiresAt > new Date());
@@ -103,7 +123,11 @@ test('an expired token is refreshed once, and an async onTokensRefreshed sees th
 
 test('refreshTokens refreshes on demand', async () => {
   let refreshed = 0;
-  const client = oauthClient({ onTokensRefreshed: () => { refreshed += 1; } });
+  const client = oauthClient({
+    onTokensRefreshed: () => {
+      refreshed += 1;
+    },
+  });
   assert.equal(await client.refreshTokens(), undefined);
   assert.equal(refreshed, 1);
   assert.equal(server.oauthStats().refreshes, 1);
@@ -119,7 +143,10 @@ test('a rejected onTokensRefreshed fails the call with the rejection as cause (i
     },
   });
   server.expireAccessTokens();
-  const e = await client.introspect().then(() => assert.fail('expected a rejection'), (err) => err);
+  const e = await client.introspect().then(
+    () => assert.fail('expected a rejection'),
+    (err) => err,
+  );
   assert.ok(e instanceof sdk.PleoError, e.message);
   assert.equal(e.code, 'internal');
   assert.equal(e.cause, failure);
@@ -132,7 +159,11 @@ test('a rejected onTokensRefreshed fails the call with the rejection as cause (i
 });
 
 test('a hook that throws synchronously (even a non-Error) is a cause too', async () => {
-  const client = oauthClient({ onTokensRefreshed: () => { throw 'plain string'; } });
+  const client = oauthClient({
+    onTokensRefreshed: () => {
+      throw 'plain string';
+    },
+  });
   await assert.rejects(client.refreshTokens(), (e) => e.code === 'internal' && e.cause === 'plain string');
 });
 
@@ -140,7 +171,8 @@ test('a token store in JS: two clients, one refresh, both tokens persisted', asy
   const store = memoryStore();
   const { clientId, clientSecret } = server.oauthClient;
   const tokens = server.issueTokens();
-  const make = () => new Client({ baseUrl: server.url, oauth: { clientId, clientSecret, ...tokens }, tokenStore: store });
+  const make = () =>
+    new Client({ baseUrl: server.url, oauth: { clientId, clientSecret, ...tokens }, tokenStore: store });
   const [a, b] = [make(), make()];
   await Promise.all([a.introspect(), b.introspect()]);
   assert.equal(store.tokens.refreshToken, tokens.refreshToken, 'the empty store was seeded');
@@ -163,24 +195,44 @@ test('a store whose lock times out fails the call with APITimeoutError', async (
 
 test('a store that fails carries its error as cause', async () => {
   const failure = new Error('redis unreachable');
-  const store = { ...memoryStore(), load: async () => { throw failure; } };
+  const store = {
+    ...memoryStore(),
+    load: async () => {
+      throw failure;
+    },
+  };
   const client = oauthClient({ tokenStore: store });
-  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.PleoError && e.cause === failure && !/redis/.test(e.message));
+  await assert.rejects(
+    client.refreshTokens(),
+    (e) => e instanceof sdk.PleoError && e.cause === failure && !/redis/.test(e.message),
+  );
 });
 
 test('a store returning malformed tokens gets a clear error', async () => {
   const store = { ...memoryStore(), load: async () => ({ accessToken: 'a' }) };
   const client = oauthClient({ tokenStore: store });
-  await assert.rejects(client.refreshTokens(), (e) => e instanceof sdk.PleoError && /refreshToken|refresh_token/.test(e.message));
+  await assert.rejects(
+    client.refreshTokens(),
+    (e) => e instanceof sdk.PleoError && /refreshToken|refresh_token/.test(e.message),
+  );
 });
 
 test('with a token store, a configuration the core refuses rejects the first call', async () => {
   const { clientId, clientSecret } = server.oauthClient;
   const oauth = { clientId, clientSecret, ...server.issueTokens() };
   const client = new Client({ baseUrl: server.url, oauth, maxRetries: 99, tokenStore: memoryStore() });
-  await assert.rejects(client.introspect(), (e) => e instanceof sdk.InvalidArgumentError && /max_retries/.test(e.message));
-  assert.throws(() => new Client({ baseUrl: 'http://127.0.0.1:1', oauth: { ...oauth, bogus: 1 }, tokenStore: memoryStore() }), sdk.InvalidArgumentError);
-  assert.throws(() => new Client({ baseUrl: server.url, oauth, tokenStore: { load() {}, lock() {} } }), /tokenStore\.compareAndSwap/);
+  await assert.rejects(
+    client.introspect(),
+    (e) => e instanceof sdk.InvalidArgumentError && /max_retries/.test(e.message),
+  );
+  assert.throws(
+    () => new Client({ baseUrl: 'http://127.0.0.1:1', oauth: { ...oauth, bogus: 1 }, tokenStore: memoryStore() }),
+    sdk.InvalidArgumentError,
+  );
+  assert.throws(
+    () => new Client({ baseUrl: server.url, oauth, tokenStore: { load() {}, lock() {} } }),
+    /tokenStore\.compareAndSwap/,
+  );
 });
 
 test('a refresh hook or token store without OAuth credentials is refused, not silently ignored', async () => {

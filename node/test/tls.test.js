@@ -18,10 +18,15 @@ const CA = path.join(FIXTURES, 'ca.crt');
 let server;
 let url;
 before(async () => {
-  server = https.createServer({
-    cert: fs.readFileSync(path.join(FIXTURES, 'server.crt')),
-    key: fs.readFileSync(path.join(FIXTURES, 'server.key')),
-  }, (request, response) => { response.writeHead(204).end(); });
+  server = https.createServer(
+    {
+      cert: fs.readFileSync(path.join(FIXTURES, 'server.crt')),
+      key: fs.readFileSync(path.join(FIXTURES, 'server.key')),
+    },
+    (request, response) => {
+      response.writeHead(204).end();
+    },
+  );
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `https://127.0.0.1:${server.address().port}`;
 });
@@ -42,11 +47,17 @@ test('caBundle trusts a CA, as a path or as PEM text; without it the server is r
     assert.equal(await client.deleteInstallation(), undefined);
   }
   const client = new Client({ baseUrl: url, apiKey: 'k' });
-  await assert.rejects(client.deleteInstallation(), (error) => error instanceof APIConnectionError && /certificate/.test(error.message));
+  await assert.rejects(
+    client.deleteInstallation(),
+    (error) => error instanceof APIConnectionError && /certificate/.test(error.message),
+  );
 });
 
 test('a caBundle that is not PEM is an InvalidArgumentError naming it', () => {
-  assert.throws(() => new Client({ baseUrl: url, apiKey: 'k', caBundle: '/nonexistent/ca.pem' }), { code: 'invalid_argument', message: /^ca_bundle: / });
+  assert.throws(() => new Client({ baseUrl: url, apiKey: 'k', caBundle: '/nonexistent/ca.pem' }), {
+    code: 'invalid_argument',
+    message: /^ca_bundle: /,
+  });
 });
 
 test('SSL_CERT_FILE is trusted', async () => {

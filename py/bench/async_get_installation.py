@@ -19,8 +19,8 @@ from importlib.metadata import version
 from typing import Awaitable, Callable, Dict, List
 
 import httpx
-
 from plan import read_plan
+
 from pleo_installations import AsyncClient
 
 Call = Callable[[], Awaitable[object]]

@@ -15,8 +15,8 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import statistics
 import platform
+import statistics
 import threading
 import time
 import urllib.parse
@@ -26,8 +26,8 @@ from typing import Callable, Dict, List
 
 import httpx
 import requests
-
 from plan import read_plan
+
 from pleo_installations import Client
 
 Call = Callable[[], object]

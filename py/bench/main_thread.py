@@ -10,6 +10,7 @@ median of the paired differences.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -41,13 +42,9 @@ def on_another_thread(client: Client) -> float:
 
 
 def main() -> None:
-    client = Client(
-        base_url=os.environ["PLEO_BASE_URL"], api_key=os.environ.get("PLEO_API_KEY", "pleo-mock-api-key")
-    )
-    try:
+    client = Client(base_url=os.environ["PLEO_BASE_URL"], api_key=os.environ.get("PLEO_API_KEY", "pleo-mock-api-key"))
+    with contextlib.suppress(ConflictError):  # already there
         client.create_installation()
-    except ConflictError:
-        pass  # already there
     median_latency(client), on_another_thread(client)  # warm up
     main_runs, other_runs = [], []
     for _ in range(RUNS):

@@ -26,7 +26,7 @@ class SilentServer:
 
     def __init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = "http://127.0.0.1:%d" % self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self.closed = threading.Semaphore(0)
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -70,7 +70,13 @@ def test_the_lifecycle_runs_as_coroutines(server: MockServer) -> None:
                 await client.get_installation()
             return seen
 
-    assert asyncio.run(lifecycle()) == ["AUTHORIZED", "ACTIVATED", "PENDING_INTEGRATION", "PENDING_INTEGRATION", "API_KEY"]
+    assert asyncio.run(lifecycle()) == [
+        "AUTHORIZED",
+        "ACTIVATED",
+        "PENDING_INTEGRATION",
+        "PENDING_INTEGRATION",
+        "API_KEY",
+    ]
 
 
 def test_two_hundred_awaited_calls_run_at_once(server: MockServer) -> None:

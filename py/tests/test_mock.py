@@ -40,7 +40,9 @@ def test_journal(client: Client, server: MockServer) -> None:
     entry = server.journal()[0]
     assert (entry.method, entry.path, entry.operation) == ("POST", "/v1/installations/me", "createClientInstallation")
     assert entry.json() == {"metadata": {"k": "v"}}
-    assert entry.header("Authorization", ) is not None and entry.request_id.startswith("mock-")
+    assert entry.header(
+        "Authorization",
+    ) is not None and entry.request_id.startswith("mock-")
     assert entry.peer.startswith("127.0.0.1:")
     server.clear_journal()
     assert server.journal() == []

@@ -59,7 +59,9 @@ TIMESTAMPS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), TIMESTAMPS, ids=[text for text, _ in TIMESTAMPS])
-def test_every_timestamp_the_core_accepts_decodes(client: Client, server: MockServer, text: str, expected: datetime) -> None:
+def test_every_timestamp_the_core_accepts_decodes(
+    client: Client, server: MockServer, text: str, expected: datetime
+) -> None:
     served(server, "getClientInstallation", installation_json(createdAt=text))
     installation = client.get_installation()
     assert installation.created_at == expected

@@ -89,8 +89,12 @@ def test_code_flow(server: MockServer) -> None:
     assert introspection.auth_method is AuthMethod.OAUTH2 and introspection.scope == "export:read"
     with pytest.raises(PleoError) as caught:  # codes are single use
         exchange_code(
-            oauth.client_id, oauth.client_secret, consent.code, request.code_verifier,
-            oauth.redirect_uri, token_url=server.token_url,
+            oauth.client_id,
+            oauth.client_secret,
+            consent.code,
+            request.code_verifier,
+            oauth.redirect_uri,
+            token_url=server.token_url,
         )
     assert caught.value.kind == "reauthentication_required"
 

@@ -42,9 +42,7 @@ THREADS = 16
 CALLS = 1000
 
 
-def test_sixteen_threads_make_a_thousand_calls_each_on_one_client(
-    client: Client, server: MockServer
-) -> None:
+def test_sixteen_threads_make_a_thousand_calls_each_on_one_client(client: Client, server: MockServer) -> None:
     client.create_installation()
 
     def work(_: int) -> List[str]:

@@ -37,7 +37,7 @@ def https_url() -> Iterator[str]:
     context.load_cert_chain(FIXTURES / "server.crt", FIXTURES / "server.key")
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield "https://127.0.0.1:%d" % server.server_address[1]
+    yield f"https://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
 
@@ -46,9 +46,8 @@ def test_ca_bundle_trusts_a_ca_as_a_path_or_as_pem_text(https_url: str) -> None:
     for bundle in (str(CA), CA.read_text()):
         with Client(base_url=https_url, api_key="k", ca_bundle=bundle) as client:
             client.delete_installation()
-    with Client(base_url=https_url, api_key="k") as client:
-        with pytest.raises(APIConnectionError, match="certificate"):
-            client.delete_installation()
+    with Client(base_url=https_url, api_key="k") as client, pytest.raises(APIConnectionError, match="certificate"):
+        client.delete_installation()
 
 
 def test_the_async_client_takes_a_ca_bundle_too(https_url: str) -> None:

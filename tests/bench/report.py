@@ -71,8 +71,7 @@ def main() -> None:
         "",
         f"Run: {datetime.now(timezone.utc):%Y-%m-%dT%H:%MZ}, `{args.command}`.",
         "",
-        "- `get_installation` is GET /v1/installations/me with the emulator's API key, over "
-        "keep-alive.",
+        "- `get_installation` is GET /v1/installations/me with the emulator's API key, over keep-alive.",
         f"- Latency: one caller; {calls:,} sequential calls per client ({env['BENCH_ROUNDS']} "
         f"rounds of {env['BENCH_ROUND_CALLS']}, the clients taking turns round by round) after "
         f"{env['BENCH_WARMUP_CALLS']} warm-up calls; median and p99 of the per-call latencies.",

@@ -67,16 +67,20 @@ def inexact(outcomes: dict, wanted: dict) -> list:
             steps = seen.get(key, [])
             got = steps[index] if index < len(steps) else None
             if got != expected:
-                found.append(f"{key}: step {index}: {language} saw {json.dumps(got, sort_keys=True)}, "
-                             f"exactly {json.dumps(expected, sort_keys=True)} expected")
+                found.append(
+                    f"{key}: step {index}: {language} saw {json.dumps(got, sort_keys=True)}, "
+                    f"exactly {json.dumps(expected, sort_keys=True)} expected"
+                )
     return found
 
 
 def diff_steps(key: str, language: str, expected: list, got: list) -> str:
     for index, (a, b) in enumerate(zip(expected, got)):
         if a != b:
-            return (f"{key}: step {index}: rust saw {json.dumps(a, sort_keys=True)}, "
-                    f"{language} saw {json.dumps(b, sort_keys=True)}")
+            return (
+                f"{key}: step {index}: rust saw {json.dumps(a, sort_keys=True)}, "
+                f"{language} saw {json.dumps(b, sort_keys=True)}"
+            )
     return f"{key}: rust ran {len(expected)} steps, {language} {len(got)}"
 
 

@@ -60,13 +60,19 @@ def scenario(fault_name: str, operation: str) -> dict:
     attempts = 1 + MAX_RETRIES if (retried if idempotent else create_retried) else 1
     steps = []
     if needs_installation:
-        steps.append({"admin": "POST /__mock/installations",
-                      "body": {"credential": KEY, "status": "ACTIVATED"}})
-    steps.append({"admin": "POST /__mock/faults",
-                  "body": dict(fault, operation=operation, times=1 + MAX_RETRIES)})
+        steps.append({"admin": "POST /__mock/installations", "body": {"credential": KEY, "status": "ACTIVATED"}})
+    steps.append({"admin": "POST /__mock/faults", "body": dict(fault, operation=operation, times=1 + MAX_RETRIES)})
     timeout = SLOW_TIMEOUT_MS if fault.get("delay_ms") else TIMEOUT_MS
-    steps.append({"client": {"api_key": KEY, "timeout_ms": timeout,
-                             "total_timeout_ms": TOTAL_TIMEOUT_MS, "max_retries": MAX_RETRIES}})
+    steps.append(
+        {
+            "client": {
+                "api_key": KEY,
+                "timeout_ms": timeout,
+                "total_timeout_ms": TOTAL_TIMEOUT_MS,
+                "max_retries": MAX_RETRIES,
+            }
+        }
+    )
     call = {"call": operation, "request": request}
     if operation == "deleteClientInstallation" and fault_name == "malformed body":
         # A delete's answer has no body to decode: any 2xx is its success.

@@ -40,6 +40,7 @@ fi
 cp "$repo/examples/node/lifecycle.mjs" .
 node lifecycle.mjs
 
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
 const path = require("path");
 const sdk = require("pleo-installations");

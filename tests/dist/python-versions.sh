@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 dist=$(realpath "$1")
 pyenv_root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 for minor in 9 10 11 12 13; do
-  python=$(ls -d "$pyenv_root"/versions/3."$minor".*/bin/python3."$minor" 2>/dev/null | sort -V | tail -n 1)
+  python=$(printf '%s\n' "$pyenv_root"/versions/3."$minor".*/bin/python3."$minor" | sort -V | tail -n 1)
+  [ -x "$python" ] || python=
   if [ -z "$python" ]; then
     echo "python 3.$minor: not installed by pyenv here, skipped"
     continue

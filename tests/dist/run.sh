@@ -47,6 +47,7 @@ mkdir -p "$root/src" "$root/dist"
 
 echo "== inside Debian $suite: $(chroot "$root" ldd --version | head -n 1)"
 # A private mount and network namespace: the mounts vanish with it, and only loopback exists.
+# shellcheck disable=SC2016 # the script is expanded by the inner shell
 unshare --mount --net -- bash -euo pipefail -c '
   root=$1 repo=$2 dist=$3
   ip link set lo up

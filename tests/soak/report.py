@@ -46,8 +46,7 @@ def main() -> int:
         f.write(text)
     print(text)
     if failed:
-        print(f"soak: resident memory grew by more than {bound_mib:g} MiB: {', '.join(failed)}",
-              file=sys.stderr)
+        print(f"soak: resident memory grew by more than {bound_mib:g} MiB: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 

@@ -20,6 +20,7 @@ start_mock "$release_cli" $(pin 0)
 c_dir=$release/soak
 mkdir -p "$c_dir"
 ln -sf ../libpleo_installations.so "$c_dir/libpleo_installations.so.0"
+# shellcheck disable=SC2016 # a literal $ORIGIN for the linker
 gcc -std=c11 -O2 -Wall -Wextra -Werror -Iinclude tests/soak/soak.c -o "$c_dir/soak" \
     -L"$release" -lpleo_installations -Wl,-rpath,'$ORIGIN'
 

@@ -11,7 +11,10 @@ const { Client } = require('../../node');
 /** This process's resident memory in KiB (VmRSS of /proc/self/status). */
 function rssKib() {
   global.gc();
-  const line = fs.readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = fs
+    .readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number.parseInt(line.split(/\s+/)[1], 10);
 }
 
@@ -29,9 +32,15 @@ async function main() {
   await getMany(client, calls);
   const seconds = (performance.now() - started) / 1000;
   const rssEnd = rssKib();
-  console.log(JSON.stringify({
-    binding: 'Node', calls, seconds: Number(seconds.toFixed(2)), rss_start_kib: rssStart, rss_end_kib: rssEnd,
-  }));
+  console.log(
+    JSON.stringify({
+      binding: 'Node',
+      calls,
+      seconds: Number(seconds.toFixed(2)),
+      rss_start_kib: rssStart,
+      rss_end_kib: rssEnd,
+    }),
+  );
 }
 
 main().catch((error) => {

@@ -35,8 +35,13 @@ def main() -> None:
             client.get_installation()
         seconds = time.monotonic() - started
         rss_end = rss_kib()
-    row = {"binding": "Python", "calls": calls, "seconds": round(seconds, 2),
-           "rss_start_kib": rss_start, "rss_end_kib": rss_end}
+    row = {
+        "binding": "Python",
+        "calls": calls,
+        "seconds": round(seconds, 2),
+        "rss_start_kib": rss_start,
+        "rss_end_kib": rss_end,
+    }
     print(json.dumps(row))
 
 

@@ -78,6 +78,5 @@ def _json_value(path: str, value: Any, containers: FrozenSet[int]) -> Any:
             return {key: _json_value(f"{path}[{key!r}]", item, inner) for key, item in value.items()}
         return [_json_value(f"{path}[{index}]", item, inner) for index, item in enumerate(value)]
     raise TypeError(
-        f"{path} must be JSON data (a mapping, sequence, str, int, float, bool or None), "
-        f"not {type(value).__name__}"
+        f"{path} must be JSON data (a mapping, sequence, str, int, float, bool or None), not {type(value).__name__}"
     )

@@ -2,7 +2,16 @@
 
 from typing import Any, Callable, Optional, Tuple, Union, final
 
-__all__ = ["__version__", "NativeError", "Client", "CallHandle", "MockServer", "FileTokenStore", "oauth_call", "parse_timestamp"]
+__all__ = [
+    "__version__",
+    "NativeError",
+    "Client",
+    "CallHandle",
+    "MockServer",
+    "FileTokenStore",
+    "oauth_call",
+    "parse_timestamp",
+]
 
 __version__: str
 
@@ -17,14 +26,14 @@ class Client:
         config_json: str,
         on_tokens_refreshed: Optional[Any] = None,
         token_store: Optional[Any] = None,
-    ) -> "Client": ...
+    ) -> Client: ...
     def call_json(self, operation_id: str, request_json: str) -> str: ...
     def start_json(
         self,
         operation_id: str,
         request_json: str,
         deliver: Callable[[bool, Union[str, BaseException]], object],
-    ) -> "CallHandle": ...
+    ) -> CallHandle: ...
     @property
     def base_url(self) -> str: ...
 
@@ -37,7 +46,7 @@ def parse_timestamp(text: str) -> Tuple[int, int, int]: ...
 
 @final
 class FileTokenStore:
-    def __new__(cls, path: str) -> "FileTokenStore": ...
+    def __new__(cls, path: str) -> FileTokenStore: ...
     @property
     def path(self) -> str: ...
     def load(self) -> Optional[str]: ...
@@ -45,7 +54,7 @@ class FileTokenStore:
 
 @final
 class MockServer:
-    def __new__(cls) -> "MockServer": ...
+    def __new__(cls) -> MockServer: ...
     @property
     def url(self) -> str: ...
     @property

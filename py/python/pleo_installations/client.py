@@ -113,9 +113,7 @@ class _Configured:
         check_type("ca_bundle", ca_bundle, str, optional=True)
         check_type("proxy", proxy, str, optional=True)
         if on_tokens_refreshed is not None and not callable(on_tokens_refreshed):
-            raise TypeError(
-                f"on_tokens_refreshed must be callable or None, not {type(on_tokens_refreshed).__name__}"
-            )
+            raise TypeError(f"on_tokens_refreshed must be callable or None, not {type(on_tokens_refreshed).__name__}")
 
         # What is None is left out: the core applies its defaults and the environment's
         # variables (ClientBuilder::env_fallbacks), and refuses what does not go together.
@@ -141,9 +139,7 @@ class _Configured:
             store = token_store._native
         elif token_store is not None:
             store = _NativeTokenStore(token_store)
-        self._native: Optional[_native.Client] = call_native(
-            _native.Client, json.dumps(config), hook, store
-        )
+        self._native: Optional[_native.Client] = call_native(_native.Client, json.dumps(config), hook, store)
         self._base_url: str = self._native.base_url
 
     @property
@@ -242,7 +238,7 @@ class Client(_Configured):
         """Releases the connection pool; later calls raise :class:`InvalidArgumentError`."""
         self._native = None
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(
@@ -326,7 +322,7 @@ class AsyncClient(_Configured):
         """Releases the connection pool; later calls raise :class:`InvalidArgumentError`."""
         self._native = None
 
-    async def __aenter__(self) -> "AsyncClient":
+    async def __aenter__(self) -> AsyncClient:
         return self
 
     async def __aexit__(
@@ -355,7 +351,7 @@ class AsyncClient(_Configured):
         return await result
 
 
-def _settle(result: "asyncio.Future[str]", ok: bool, payload: Union[str, BaseException]) -> None:
+def _settle(result: asyncio.Future[str], ok: bool, payload: Union[str, BaseException]) -> None:
     """Settles an asyncio call's future on its loop, unless it was cancelled meanwhile."""
     if result.done():
         return

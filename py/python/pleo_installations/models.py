@@ -114,7 +114,7 @@ class _Fields:
         value = self.data.get(key)
         return None if value is None else self._convert(key, convert, value)
 
-    def extra(self, known: "tuple[str, ...]") -> Dict[str, Any]:
+    def extra(self, known: tuple[str, ...]) -> Dict[str, Any]:
         """The fields not in ``known``, as they are."""
         return {key: value for key, value in self.data.items() if key not in known}
 
@@ -196,13 +196,13 @@ class Installation:
     _json: Optional[str] = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Installation":
+    def from_json(cls, data: Mapping[str, Any]) -> Installation:
         """Builds it from the API's ``InstallationResponse`` JSON object; :class:`DecodeError`
         when that is not one."""
         return _decode(cls, data, None)
 
     @classmethod
-    def _build(cls, data: Any) -> "Installation":
+    def _build(cls, data: Any) -> Installation:
         fields = _Fields("Installation", data)
         return cls(
             id=fields.required("id", _string),
@@ -263,13 +263,13 @@ class Introspection:
     _json: Optional[str] = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, response: Mapping[str, Any]) -> "Introspection":
+    def from_json(cls, response: Mapping[str, Any]) -> Introspection:
         """Builds it from the API's ``{"data": ExternalClientModelDetails}`` JSON object;
         :class:`DecodeError` when that is not one."""
         return _decode(cls, response, None)
 
     @classmethod
-    def _build(cls, response: Any) -> "Introspection":
+    def _build(cls, response: Any) -> Introspection:
         envelope = _Fields("introspection", response)
         fields = _Fields("introspection.data", envelope.required("data", lambda data: data))
         outside = envelope.extra(("data",))

@@ -31,7 +31,7 @@ class OAuthTokens:
         check_type("expires_at", self.expires_at, datetime, optional=True)
 
     @classmethod
-    def _from_json(cls, data: Dict[str, Any]) -> "OAuthTokens":
+    def _from_json(cls, data: Dict[str, Any]) -> OAuthTokens:
         expires_at = data.get("expires_at")
         return cls(
             access_token=data["access_token"],
@@ -73,7 +73,7 @@ class OAuthCredentials:
     @classmethod
     def from_tokens(
         cls, client_id: str, client_secret: str, tokens: OAuthTokens, token_url: Optional[str] = None
-    ) -> "OAuthCredentials":
+    ) -> OAuthCredentials:
         """Credentials for tokens from :func:`exchange_code` or a token store."""
         check_type("tokens", tokens, OAuthTokens)
         return cls(
@@ -130,7 +130,7 @@ class FileTokenStore:
     advisory lock on ``<path>.lock``. Give every process of one installation (cron runs,
     ``multiprocessing`` workers) the same path: exactly one of them refreshes."""
 
-    def __init__(self, path: Union[str, "os.PathLike[str]"]) -> None:
+    def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
         check_type("path", path, (str, os.PathLike))
         self._native = _native.FileTokenStore(os.fspath(path))
 
@@ -173,8 +173,7 @@ class _NativeTokenStore:
         for method in ("load", "lock", "compare_and_swap"):
             if not callable(getattr(store, method, None)):
                 raise TypeError(
-                    f"token_store must have a {method}() method (see TokenStore), "
-                    f"{type(store).__name__} has none"
+                    f"token_store must have a {method}() method (see TokenStore), {type(store).__name__} has none"
                 )
         self._store = store
 
@@ -242,9 +241,7 @@ def authorization_url(
         for scope in scope_list:
             check_type("scopes[]", scope, str)
         request["scopes"] = scope_list
-    _add_options(
-        request, state=state, environment=environment, base_url=base_url, authorize_url=authorize_url
-    )
+    _add_options(request, state=state, environment=environment, base_url=base_url, authorize_url=authorize_url)
     result = _oauth_call("authorizationUrl", request)
     return AuthorizationRequest(url=result["url"], code_verifier=result["code_verifier"], state=result["state"])
 

@@ -83,7 +83,7 @@ class MockServer:
         self.access_token: str = self._native.access_token
         """The static bearer token it accepts (``pleo-mock-access-token``)."""
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self
 
     def __exit__(

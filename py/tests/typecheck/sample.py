@@ -27,8 +27,8 @@ from pleo_installations import (
     Installation,
     InstallationErrorCode,
     InstallationStatus,
-    InvalidArgumentError,
     Introspection,
+    InvalidArgumentError,
     NotFoundError,
     OAuthCredentials,
     OAuthTokens,
@@ -122,7 +122,11 @@ def oauth_calls(server: MockServer) -> None:
     request: AuthorizationRequest = authorization_url(oauth.client_id, oauth.redirect_uri, base_url=server.url)
     consent: Consent = server.consent(request.url)
     tokens: OAuthTokens = exchange_code(
-        oauth.client_id, oauth.client_secret, consent.code, request.code_verifier, oauth.redirect_uri,
+        oauth.client_id,
+        oauth.client_secret,
+        consent.code,
+        request.code_verifier,
+        oauth.redirect_uri,
         base_url=server.url,
     )
     assert code_challenge(new_code_verifier())

@@ -16,9 +16,11 @@ ln -sf ../libpleo_installations.so "$out/libpleo_installations.so.0"
 
 read -ra jansson_cflags <<<"$(pkg-config --cflags jansson)"
 read -ra jansson_libs <<<"$(pkg-config --libs jansson)"
+# shellcheck disable=SC2054 # the commas are in compiler flags
 cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Iffi-c/tests/c "${jansson_cflags[@]}"
         -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 gcc "${cflags[@]}" "$here"/{pattern_test,pattern,text}.c -o "$out/pattern_test" "${jansson_libs[@]}"
+# shellcheck disable=SC2016 # a literal $ORIGIN for the linker
 gcc "${cflags[@]}" "$here"/{runner,steps,calls,admin,pattern,text}.c ffi-c/tests/c/http.c \
     -o "$out/runner" -L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN' "${jansson_libs[@]}"
 export ASAN_OPTIONS=detect_leaks=1

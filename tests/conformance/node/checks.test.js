@@ -56,7 +56,13 @@ test('substitutions fill strings anywhere', () => {
 
 test('normalising masks volatile fields and keeps nulls', () => {
   const result = { id: '1', createdAt: 't', status: 'A', errorCode: null, metadata: { id: 1, n: null } };
-  assert.deepEqual(normaliseResult(result), { id: '<volatile>', createdAt: '<volatile>', status: 'A', errorCode: null, metadata: { id: 1, n: null } });
+  assert.deepEqual(normaliseResult(result), {
+    id: '<volatile>',
+    createdAt: '<volatile>',
+    status: 'A',
+    errorCode: null,
+    metadata: { id: 1, n: null },
+  });
   assert.equal(normaliseResult(null), null);
 });
 
@@ -67,7 +73,15 @@ test('malformed files are refused with their place named', () => {
     [{ scenario: [] }, 'no "scenarios" array'],
     [{ scenarios: [{ steps: [{ admin: 'GET /' }] }] }, 'scenario 0 (null): no name'],
     [{ scenarios: [{ name: 'n', steps: [] }] }, 'non-empty'],
-    [{ scenarios: [{ name: 'n', steps: [{ admin: 'GET /' }] }, { name: 'n', steps: [{ admin: 'GET /' }] }] }, 'used twice'],
+    [
+      {
+        scenarios: [
+          { name: 'n', steps: [{ admin: 'GET /' }] },
+          { name: 'n', steps: [{ admin: 'GET /' }] },
+        ],
+      },
+      'used twice',
+    ],
     [one({ admin: 'GET /', call: 'introspect' }), 'step 0: needs exactly one'],
     [one({ admin: 'GET /', expect: 1, reslt: 1 }), "no key 'reslt'"],
     [one({ admin: '/__mock/reset' }), 'not "METHOD /path"'],
@@ -83,12 +97,15 @@ test('malformed files are refused with their place named', () => {
     for (const [document, problem] of cases) {
       const file = path.join(directory, 'broken.json');
       fs.writeFileSync(file, typeof document === 'string' ? document : JSON.stringify(document));
-      assert.throws(() => loadFile(file), (error) => {
-        assert.ok(error instanceof ScenarioError);
-        assert.match(error.message, /^broken\.json: /);
-        assert.ok(error.message.includes(problem), `${error.message} lacks ${problem}`);
-        return true;
-      });
+      assert.throws(
+        () => loadFile(file),
+        (error) => {
+          assert.ok(error instanceof ScenarioError);
+          assert.match(error.message, /^broken\.json: /);
+          assert.ok(error.message.includes(problem), `${error.message} lacks ${problem}`);
+          return true;
+        },
+      );
     }
   } finally {
     fs.rmSync(directory, { recursive: true });
@@ -104,9 +121,15 @@ test('a wrong expectation, error or timing fails its step and ends the scenario'
       { call: 'createClientInstallation', request: {}, result: { status: 'INACTIVE' } },
       { call: 'getClientInstallation', result: {} },
     ]);
-    assert.deepEqual(wrongResult, ['client', { failed: 'step 1: result: $.status: expected "INACTIVE", got "ACTIVATED"' }]);
+    assert.deepEqual(wrongResult, [
+      'client',
+      { failed: 'step 1: result: $.status: expected "INACTIVE", got "ACTIVATED"' },
+    ]);
 
-    const wrongKind = await new Run(server).scenario([client, { call: 'getClientInstallation', error: { kind: 'conflict' } }]);
+    const wrongKind = await new Run(server).scenario([
+      client,
+      { call: 'getClientInstallation', error: { kind: 'conflict' } },
+    ]);
     assert.match(wrongKind.at(-1).failed, /\$\.kind: expected "conflict", got "not_found"/);
 
     const noError = await new Run(server).scenario([{ ...client, error: { kind: 'invalid_argument' } }]);

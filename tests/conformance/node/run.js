@@ -101,8 +101,10 @@ class Run {
 
 /** Checks `max_ms` and `min_ms` against the call's wall time. */
 function checkTime(step, elapsedMs) {
-  if ('max_ms' in step && elapsedMs > step.max_ms) throw new StepFailed(`took ${elapsedMs} ms, more than max_ms ${step.max_ms}`);
-  if ('min_ms' in step && elapsedMs < step.min_ms) throw new StepFailed(`took ${elapsedMs} ms, less than min_ms ${step.min_ms}`);
+  if ('max_ms' in step && elapsedMs > step.max_ms)
+    throw new StepFailed(`took ${elapsedMs} ms, more than max_ms ${step.max_ms}`);
+  if ('min_ms' in step && elapsedMs < step.min_ms)
+    throw new StepFailed(`took ${elapsedMs} ms, less than min_ms ${step.min_ms}`);
 }
 
 /** The error's outcome, once its JSON matches `pattern`. */
@@ -175,7 +177,8 @@ const OAUTH = {
 function renamed(where, object, names) {
   return Object.fromEntries(
     Object.entries(object).map(([key, value]) => {
-      if (!Object.prototype.hasOwnProperty.call(names, key)) throw new StepFailed(`${where} has no option for "${key}"`);
+      if (!Object.prototype.hasOwnProperty.call(names, key))
+        throw new StepFailed(`${where} has no option for "${key}"`);
       return [names[key], value];
     }),
   );
@@ -193,7 +196,8 @@ function clientOptions(config, baseUrl) {
 
 /** Each operation through its typed method; resolves with the result as the API's JSON. */
 const CALLS = {
-  getClientInstallation: (client, request) => client.getInstallation(renamed('getInstallation', request, { company_id: 'companyId' })),
+  getClientInstallation: (client, request) =>
+    client.getInstallation(renamed('getInstallation', request, { company_id: 'companyId' })),
   createClientInstallation: (client, request) => client.createInstallation(request),
   updateClientInstallation: (client, request) => client.updateInstallation(request),
   deleteClientInstallation: (client) => client.deleteInstallation(),

@@ -39,7 +39,10 @@ class ScenarioError extends Error {}
  * scenarios in file order. Throws a ScenarioError for the first malformed one.
  */
 function loadAll(directory = SCENARIO_DIR, filterText = '') {
-  const files = fs.readdirSync(directory).filter((name) => name.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(directory)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   return files
     .flatMap((name) => loadFile(path.join(directory, name)))
     .filter((scenario) => scenario.key.includes(filterText));
@@ -54,7 +57,8 @@ function loadFile(file) {
   } catch (error) {
     throw new ScenarioError(`${name}: not JSON: ${error.message}`);
   }
-  if (!isObject(document) || !Array.isArray(document.scenarios)) throw new ScenarioError(`${name}: no "scenarios" array`);
+  if (!isObject(document) || !Array.isArray(document.scenarios))
+    throw new ScenarioError(`${name}: no "scenarios" array`);
   const stem = path.basename(file, '.json');
   const keys = new Set();
   return document.scenarios.map((scenario, index) => {
@@ -89,19 +93,21 @@ function stepProblem(step) {
 }
 
 function adminProblem(step) {
-  if (typeof step.admin !== 'string' || !ADMIN_REQUEST.test(step.admin)) return `admin ${JSON.stringify(step.admin)} is not "METHOD /path"`;
+  if (typeof step.admin !== 'string' || !ADMIN_REQUEST.test(step.admin))
+    return `admin ${JSON.stringify(step.admin)} is not "METHOD /path"`;
   if ('save' in step && typeof step.save !== 'string') return 'save is not a name';
   return '';
 }
 
 function callProblem(step) {
-  if (!Object.prototype.hasOwnProperty.call(OPERATIONS, step.call)) return `unknown operation ${JSON.stringify(step.call)}`;
+  if (!Object.prototype.hasOwnProperty.call(OPERATIONS, step.call))
+    return `unknown operation ${JSON.stringify(step.call)}`;
   const fields = OPERATIONS[step.call];
   const request = step.request ?? {};
   if (!isObject(request)) return 'the request is not an object';
   const unknown = Object.keys(request).filter((key) => !fields.includes(key));
   if (unknown.length) return `${step.call} takes no request field ${unknown.map((k) => `'${k}'`).join(', ')}`;
-  if (('result' in step) === ('error' in step)) return 'needs exactly one of "result" and "error"';
+  if ('result' in step === 'error' in step) return 'needs exactly one of "result" and "error"';
   for (const bound of ['max_ms', 'min_ms']) {
     const value = step[bound] ?? 0;
     if (!Number.isSafeInteger(value) || value < 0) return `${bound} is not a whole number of milliseconds`;

@@ -92,7 +92,4 @@ def normalise_result(result: Any) -> Any:
     masked."""
     if not isinstance(result, dict):
         return result
-    return {
-        key: "<volatile>" if key in VOLATILE else value
-        for key, value in result.items()
-    }
+    return {key: "<volatile>" if key in VOLATILE else value for key, value in result.items()}

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from patterns import mismatch, normalise_result, substitute
+
 from pleo_installations import AsyncClient, Client, OAuthCredentials, PleoError
 from pleo_installations.testing import MockServer
 
@@ -27,7 +28,7 @@ NO_BODY = object()
 ERROR_OUTCOME = ("kind", "status", "attempts", "retryable", "retry_after")
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """A step did not meet its expectation; the message says how."""
 
 
@@ -48,7 +49,7 @@ class Run:
         """The outcomes of the steps, in order, up to and including the first that fails."""
         try:
             admin_request(self.server.url, "POST /__mock/reset")
-        except StepFailed as e:
+        except StepFailedError as e:
             return [{"failed": f"reset: {e}"}]
         outcomes: List[Any] = []
         try:
@@ -56,7 +57,7 @@ class Run:
                 try:
                     outcomes.append(self.step(substitute(step, {**self.saved, "base_url": self.server.url})))
                 except Exception as e:  # an unexpected exception fails the step as a mismatch does
-                    reason = str(e) if isinstance(e, StepFailed) else f"{type(e).__name__}: {e}"
+                    reason = str(e) if isinstance(e, StepFailedError) else f"{type(e).__name__}: {e}"
                     outcomes.append({"failed": f"step {index}: {reason}"})
                     break
         finally:
@@ -75,7 +76,7 @@ class Run:
         if "expect" in step:
             found = mismatch(step["expect"], answer)
             if found:
-                raise StepFailed(f"{step['admin']}: {found}")
+                raise StepFailedError(f"{step['admin']}: {found}")
         if "save" in step:
             self.saved[step["save"]] = answer
         return "admin"
@@ -86,16 +87,16 @@ class Run:
             client = self.api(**client_arguments(step["client"], self.server.url))
         except PleoError as error:
             if "error" not in step:
-                raise StepFailed(f"building the client: {error}") from None
+                raise StepFailedError(f"building the client: {error}") from None
             return {"error": expected_error(step["error"], error)}
         self.replace_client(client)
         if "error" in step:
-            raise StepFailed("the client was built, an error was expected")
+            raise StepFailedError("the client was built, an error was expected")
         return "client"
 
     def call_step(self, step: Dict[str, Any]) -> Any:
         if self.client is None:
-            raise StepFailed("a call before any client step")
+            raise StepFailedError("a call before any client step")
         error: Optional[PleoError] = None
         started = time.monotonic()
         try:
@@ -105,13 +106,13 @@ class Run:
         check_time(step, int((time.monotonic() - started) * 1000))
         if error is not None:
             if "error" not in step:
-                raise StepFailed(f"expected a result, got {error}")
+                raise StepFailedError(f"expected a result, got {error}")
             return {"error": expected_error(step["error"], error)}
         if "error" in step:
-            raise StepFailed(f"expected an error, got {json.dumps(result)}")
+            raise StepFailedError(f"expected an error, got {json.dumps(result)}")
         found = mismatch(step["result"], result)
         if found:
-            raise StepFailed(f"result: {found}")
+            raise StepFailedError(f"result: {found}")
         return {"result": normalise_result(result)}
 
     def replace_client(self, client: Optional[AnyClient]) -> None:
@@ -125,9 +126,9 @@ class Run:
 def check_time(step: Dict[str, Any], elapsed_ms: int) -> None:
     """Checks ``max_ms`` and ``min_ms`` against the call's wall time."""
     if "max_ms" in step and elapsed_ms > step["max_ms"]:
-        raise StepFailed(f"took {elapsed_ms} ms, more than max_ms {step['max_ms']}")
+        raise StepFailedError(f"took {elapsed_ms} ms, more than max_ms {step['max_ms']}")
     if "min_ms" in step and elapsed_ms < step["min_ms"]:
-        raise StepFailed(f"took {elapsed_ms} ms, less than min_ms {step['min_ms']}")
+        raise StepFailedError(f"took {elapsed_ms} ms, less than min_ms {step['min_ms']}")
 
 
 def expected_error(pattern: Any, error: PleoError) -> Dict[str, Any]:
@@ -135,7 +136,7 @@ def expected_error(pattern: Any, error: PleoError) -> Dict[str, Any]:
     full = error_json(error)
     found = mismatch(pattern, full)
     if found:
-        raise StepFailed(f"error: {found} ({error})")
+        raise StepFailedError(f"error: {found} ({error})")
     return {key: full[key] for key in ERROR_OUTCOME}
 
 
@@ -165,7 +166,7 @@ def admin_request(base_url: str, request: str, body: Any = NO_BODY) -> Any:
         with urllib.request.urlopen(sent, timeout=10) as response:
             text = response.read().decode()
     except urllib.error.HTTPError as e:
-        raise StepFailed(f"{request}: {e.code}: {e.read().decode(errors='replace')}") from None
+        raise StepFailedError(f"{request}: {e.code}: {e.read().decode(errors='replace')}") from None
     return json.loads(text) if text else None
 
 
@@ -191,7 +192,7 @@ def client_arguments(config: Dict[str, Any], base_url: str) -> Dict[str, Any]:
         elif key == "oauth":
             arguments["oauth"] = oauth_credentials(value)
         else:
-            raise StepFailed(f"Python's Client has no argument for {key!r}")
+            raise StepFailedError(f"Python's Client has no argument for {key!r}")
     return arguments
 
 
@@ -231,7 +232,7 @@ def _complete(client: AnyClient, request: Dict[str, Any]) -> Any:
         warnings.simplefilter("always")
         installation = asyncio.run(_warned(client.complete_installation()))
     if not any(issubclass(warning.category, DeprecationWarning) for warning in caught):
-        raise StepFailed("complete_installation() gave no DeprecationWarning")
+        raise StepFailedError("complete_installation() gave no DeprecationWarning")
     return installation
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
-
-from pleo_installations.testing import MockServer
 from run import Run
 from scenarios import Scenario, load_all
+
+from pleo_installations.testing import MockServer
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from patterns import mismatch, normalise_result, substitute
-from pleo_installations import Client
-from pleo_installations.testing import MockServer
 from run import CALLS, Run, client_arguments, settled
 from scenarios import ScenarioError, load_file
+
+from pleo_installations import Client
+from pleo_installations.testing import MockServer
 
 ACTUAL = {"a": 1, "b": [True, {"c": "x"}], "d": None}
 
@@ -83,9 +83,12 @@ def test_normalising_masks_volatile_fields_and_keeps_nulls() -> None:
         ({"scenarios": [{"steps": [{"admin": "GET /"}]}]}, "scenario 0 (None): no name"),
         ({"scenarios": [{"name": "n", "steps": []}]}, "non-empty"),
         ({"scenarios": [{"name": "n", "steps": [{"admin": "GET /"}]}] * 2}, "used twice"),
-        ({"scenarios": [{"name": "n", "steps": [{"admin": "GET /", "call": "introspect"}]}]}, "step 0: needs exactly one"),
+        (
+            {"scenarios": [{"name": "n", "steps": [{"admin": "GET /", "call": "introspect"}]}]},
+            "step 0: needs exactly one",
+        ),
         ({"scenarios": [{"name": "n", "steps": [{"admin": "GET /", "expect": 1, "reslt": 1}]}]}, "no key 'reslt'"),
-        ({"scenarios": [{"name": "n", "steps": [{"admin": "/__mock/reset"}]}]}, "not \"METHOD /path\""),
+        ({"scenarios": [{"name": "n", "steps": [{"admin": "/__mock/reset"}]}]}, 'not "METHOD /path"'),
         ({"scenarios": [{"name": "n", "steps": [{"call": "nope", "result": None}]}]}, "unknown operation"),
         ({"scenarios": [{"name": "n", "steps": [{"call": "introspect"}]}]}, '"result" and "error"'),
         ({"scenarios": [{"name": "n", "steps": [{"call": "introspect", "result": {}, "error": {}}]}]}, "exactly one"),
@@ -116,13 +119,18 @@ def test_a_wrong_expectation_fails_its_step_and_ends_the_scenario() -> None:
 def test_an_unexpected_error_or_a_missing_one_fails_the_step() -> None:
     with MockServer() as server:
         wrong_kind = Run(server).scenario(
-            [{"client": {"api_key": "pleo-mock-api-key"}}, {"call": "getClientInstallation", "error": {"kind": "conflict"}}]
+            [
+                {"client": {"api_key": "pleo-mock-api-key"}},
+                {"call": "getClientInstallation", "error": {"kind": "conflict"}},
+            ]
         )
-        no_error = Run(server).scenario([{"client": {"api_key": "pleo-mock-api-key"}, "error": {"kind": "invalid_argument"}}])
+        no_error = Run(server).scenario(
+            [{"client": {"api_key": "pleo-mock-api-key"}, "error": {"kind": "invalid_argument"}}]
+        )
         too_slow = Run(server).scenario(
             [{"client": {"api_key": "pleo-mock-api-key"}}, {"call": "introspect", "result": {}, "min_ms": 60000}]
         )
-    assert "$.kind: expected \"conflict\", got \"not_found\"" in wrong_kind[-1]["failed"]
+    assert '$.kind: expected "conflict", got "not_found"' in wrong_kind[-1]["failed"]
     assert no_error == [{"failed": "step 0: the client was built, an error was expected"}]
     assert "less than min_ms 60000" in too_slow[-1]["failed"]
 
