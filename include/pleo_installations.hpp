@@ -11,6 +11,7 @@
 #ifndef PLEO_INSTALLATIONS_HPP
 #define PLEO_INSTALLATIONS_HPP
 
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -51,18 +52,31 @@ inline std::optional<int> http_status(const std::string &json) {
     return status;
 }
 
+/** The stable kind of a status (`PLEO_STATUS_NOT_FOUND` gives `"not_found"`); a NULL
+ * argument is a bad argument (`"invalid_argument"`); empty for OK and unknown values. */
+inline std::string kind_of(::pleo_status status) {
+    if (status == PLEO_STATUS_NULL_ARGUMENT) return "invalid_argument";
+    const std::string prefix = "PLEO_STATUS_";
+    std::string name = pleo_status_name(status);
+    if (status == PLEO_STATUS_OK || name == "PLEO_STATUS_UNKNOWN" || name.rfind(prefix, 0) != 0) return "";
+    name.erase(0, prefix.size());
+    for (char &c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+
 }  // namespace detail
 
 /** A failed call: `what()` is the message; the full error JSON is `json()`. */
 class Error : public std::runtime_error {
 public:
-    /** An error from a status and the library's error JSON (may be empty). The fields are
-     * read by the library (`pleo_error_field`): the wrapper parses no JSON itself. When
-     * `json` is not a JSON object, `what()` is the status's name and the fields are empty. */
+    /** An error from a status and the library's error JSON (may be empty). The kind comes
+     * from the status; the other fields are read by the library (`pleo_error_field`): the
+     * wrapper parses no JSON itself. When `json` is not a JSON object, `what()` is the
+     * status's name and those fields are empty. */
     Error(::pleo_status status, std::string json)
         : std::runtime_error(detail::error_field(json, "message").value_or(pleo_status_name(status))),
           pleo_status_(status),
-          kind_(detail::error_field(json, "kind").value_or("")),
+          kind_(detail::kind_of(status)),
           http_status_(detail::http_status(json)),
           request_id_(detail::error_field(json, "request_id").value_or("")),
           json_(std::move(json)) {}

@@ -1,6 +1,6 @@
 //! `pleo_status`: what every fallible export returns, one value per error kind.
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{CStr, c_char, c_int};
 
 use pleo_installations::ErrorKind;
 
@@ -63,29 +63,37 @@ impl pleo_status {
             _ => pleo_status::Internal,
         }
     }
-
-    /// The status's name as a NUL-terminated static string.
-    fn name(self) -> &'static [u8] {
-        match self {
-            pleo_status::Ok => b"PLEO_STATUS_OK\0",
-            pleo_status::InvalidArgument => b"PLEO_STATUS_INVALID_ARGUMENT\0",
-            pleo_status::Authentication => b"PLEO_STATUS_AUTHENTICATION\0",
-            pleo_status::PermissionDenied => b"PLEO_STATUS_PERMISSION_DENIED\0",
-            pleo_status::NotFound => b"PLEO_STATUS_NOT_FOUND\0",
-            pleo_status::Conflict => b"PLEO_STATUS_CONFLICT\0",
-            pleo_status::BadRequest => b"PLEO_STATUS_BAD_REQUEST\0",
-            pleo_status::RateLimited => b"PLEO_STATUS_RATE_LIMITED\0",
-            pleo_status::Server => b"PLEO_STATUS_SERVER\0",
-            pleo_status::Timeout => b"PLEO_STATUS_TIMEOUT\0",
-            pleo_status::Connection => b"PLEO_STATUS_CONNECTION\0",
-            pleo_status::Decode => b"PLEO_STATUS_DECODE\0",
-            pleo_status::ReauthenticationRequired => b"PLEO_STATUS_REAUTHENTICATION_REQUIRED\0",
-            pleo_status::Internal => b"PLEO_STATUS_INTERNAL\0",
-            pleo_status::NullArgument => b"PLEO_STATUS_NULL_ARGUMENT\0",
-            pleo_status::Cancelled => b"PLEO_STATUS_CANCELLED\0",
-        }
-    }
 }
+
+/// Every status with its name: the one list the names come from (the enum above is the
+/// ABI cbindgen reads; a test checks that this list holds each of its values once, in order).
+const NAMES: [(pleo_status, &CStr); 16] = [
+    (pleo_status::Ok, c"PLEO_STATUS_OK"),
+    (
+        pleo_status::InvalidArgument,
+        c"PLEO_STATUS_INVALID_ARGUMENT",
+    ),
+    (pleo_status::Authentication, c"PLEO_STATUS_AUTHENTICATION"),
+    (
+        pleo_status::PermissionDenied,
+        c"PLEO_STATUS_PERMISSION_DENIED",
+    ),
+    (pleo_status::NotFound, c"PLEO_STATUS_NOT_FOUND"),
+    (pleo_status::Conflict, c"PLEO_STATUS_CONFLICT"),
+    (pleo_status::BadRequest, c"PLEO_STATUS_BAD_REQUEST"),
+    (pleo_status::RateLimited, c"PLEO_STATUS_RATE_LIMITED"),
+    (pleo_status::Server, c"PLEO_STATUS_SERVER"),
+    (pleo_status::Timeout, c"PLEO_STATUS_TIMEOUT"),
+    (pleo_status::Connection, c"PLEO_STATUS_CONNECTION"),
+    (pleo_status::Decode, c"PLEO_STATUS_DECODE"),
+    (
+        pleo_status::ReauthenticationRequired,
+        c"PLEO_STATUS_REAUTHENTICATION_REQUIRED",
+    ),
+    (pleo_status::Internal, c"PLEO_STATUS_INTERNAL"),
+    (pleo_status::NullArgument, c"PLEO_STATUS_NULL_ARGUMENT"),
+    (pleo_status::Cancelled, c"PLEO_STATUS_CANCELLED"),
+];
 
 /// The name of a status, e.g. `"PLEO_STATUS_NOT_FOUND"`.
 ///
@@ -93,27 +101,46 @@ impl pleo_status {
 /// gives `"PLEO_STATUS_UNKNOWN"`. The string is static: never free it. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn pleo_status_name(status: c_int) -> *const c_char {
-    const STATUSES: [pleo_status; 16] = [
-        pleo_status::Ok,
-        pleo_status::InvalidArgument,
-        pleo_status::Authentication,
-        pleo_status::PermissionDenied,
-        pleo_status::NotFound,
-        pleo_status::Conflict,
-        pleo_status::BadRequest,
-        pleo_status::RateLimited,
-        pleo_status::Server,
-        pleo_status::Timeout,
-        pleo_status::Connection,
-        pleo_status::Decode,
-        pleo_status::ReauthenticationRequired,
-        pleo_status::Internal,
-        pleo_status::NullArgument,
-        pleo_status::Cancelled,
-    ];
-    let name = STATUSES
-        .into_iter()
-        .find(|s| *s as c_int == status)
-        .map_or(&b"PLEO_STATUS_UNKNOWN\0"[..], pleo_status::name);
-    name.as_ptr().cast()
+    NAMES
+        .iter()
+        .find(|(known, _)| *known as c_int == status)
+        .map_or(c"PLEO_STATUS_UNKNOWN", |(_, name)| *name)
+        .as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_named_once_in_order_after_its_variant() {
+        for (index, (status, name)) in NAMES.iter().enumerate() {
+            assert_eq!(*status as usize, index, "{name:?} out of order");
+            let words = format!("{status:?}")
+                .chars()
+                .flat_map(|c| {
+                    let upper = c.is_ascii_uppercase().then_some('_');
+                    upper
+                        .into_iter()
+                        .chain(std::iter::once(c.to_ascii_uppercase()))
+                })
+                .collect::<String>();
+            assert_eq!(name.to_str().unwrap(), format!("PLEO_STATUS{words}"));
+        }
+    }
+
+    #[test]
+    fn every_error_kind_has_its_own_status() {
+        let statuses: Vec<pleo_status> =
+            ErrorKind::ALL.iter().map(|k| pleo_status::of(*k)).collect();
+        for (kind, status) in ErrorKind::ALL.iter().zip(&statuses) {
+            let name = pleo_status_name(*status as c_int);
+            // SAFETY: a static NUL-terminated string.
+            let name = unsafe { CStr::from_ptr(name) }.to_str().unwrap();
+            assert_eq!(
+                name,
+                format!("PLEO_STATUS_{}", kind.as_str().to_uppercase())
+            );
+        }
+    }
 }

@@ -71,8 +71,13 @@ static void test_error_fields() {
                                   R"({"kind":"server","message":"cut short)", R"(["message"])", ""}) {
         pleo::Error refused(PLEO_STATUS_SERVER, malformed);
         CHECK(std::string(refused.what()) == "PLEO_STATUS_SERVER", std::string(malformed) + " -> " + refused.what());
-        CHECK(refused.kind().empty() && !refused.http_status().has_value(), malformed);
+        CHECK(refused.kind() == "server" && !refused.http_status().has_value(), malformed);
     }
+    // The kind comes from the status, whatever the JSON says.
+    CHECK(pleo::Error(PLEO_STATUS_NULL_ARGUMENT, "").kind() == "invalid_argument", "NULL argument");
+    CHECK(pleo::Error(PLEO_STATUS_CANCELLED, "").kind() == "cancelled", "cancelled");
+    CHECK(pleo::Error(PLEO_STATUS_REAUTHENTICATION_REQUIRED, R"({"kind":"x"})").kind() == "reauthentication_required",
+          "reauthentication_required");
 }
 
 int main(int argc, char **argv) {
