@@ -1,7 +1,5 @@
 //! Secrets never appear in logs, errors or Debug output.
 
-mod common;
-
 use std::sync::{Mutex, OnceLock};
 
 use log::{Log, Metadata, Record};

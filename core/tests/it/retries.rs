@@ -1,6 +1,6 @@
 //! Each retry rule, with a fake clock so the waits are exact and instant.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The server itself: journal, request ids, independence, shutdown, concurrency.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::net::TcpStream;

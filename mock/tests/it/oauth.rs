@@ -1,7 +1,7 @@
 //! The OAuth endpoints: authorize, code exchange with PKCE, rotation, reuse detection,
 //! expiry with the movable clock, revocation, counters, faults and the admin API.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

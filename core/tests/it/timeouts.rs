@@ -2,7 +2,7 @@
 //!
 //! The bounds asserted are generous ceilings that prove "does not hang", not speed goals.
 
-mod common;
+use crate::common;
 
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};

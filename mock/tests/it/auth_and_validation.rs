@@ -1,6 +1,6 @@
 //! 401 for every way of not being authenticated; 400 for every invalid request; 413.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pleo_installations_mock::{MockConfig, MockCredential, MockServer};

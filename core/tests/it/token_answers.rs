@@ -2,7 +2,7 @@
 //! form real servers use are taken, a spent refresh token is never presented again, every
 //! body is read to a bound, and no secret goes to a URL the rule refuses.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::{Duration, Instant};

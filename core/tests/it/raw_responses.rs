@@ -1,6 +1,6 @@
 //! Responses the emulator does not produce, from a bare socket server.
 
-mod common;
+use crate::common;
 
 use common::{FakeClock, RawServer};
 use pleo_installations::{Client, CreateInstallation, ErrorKind, MAX_RESPONSE_BYTES};

@@ -1,6 +1,6 @@
 //! The admin HTTP API under /__mock/.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Each operation's happy path, the lifecycle, 404s, 409 and the company_id filter.
 
-mod common;
+use crate::common;
 
 use common::*;
 use pleo_installations_mock::{DEFAULT_COMPANY_ID, MockCredential, MockServer, SeedInstallation};

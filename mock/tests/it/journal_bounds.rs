@@ -4,7 +4,7 @@
 //! Alone in its test binary, so that no other test's allocations move the process's
 //! resident size while it is measured.
 
-mod common;
+use crate::common;
 
 use std::time::Instant;
 

@@ -1,6 +1,6 @@
 //! Every operation against the emulator, typed and through `call_json`, and what goes on the wire.
 
-mod common;
+use crate::common;
 
 use common::builder;
 use pleo_installations::{

@@ -3,7 +3,7 @@
 //! through `ca_bundle` or `SSL_CERT_FILE`; and a process with no CA store at all still
 //! builds clients and reaches the loopback emulator over plain `http`.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -17,8 +17,8 @@ use pleo_installations_mock::MockServer;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-const CERT: &[u8] = include_bytes!("fixtures/self-signed.crt");
-const KEY: &[u8] = include_bytes!("fixtures/self-signed.key");
+const CERT: &[u8] = include_bytes!("../fixtures/self-signed.crt");
+const KEY: &[u8] = include_bytes!("../fixtures/self-signed.key");
 
 /// The shared TLS fixtures (tests/fixtures/tls): a test CA and a server certificate it signed.
 fn fixture(name: &str) -> PathBuf {
@@ -165,7 +165,7 @@ fn in_child(name: &str, env: &[(&str, &str)]) -> bool {
 fn ssl_cert_file_is_trusted() {
     let ca = fixture("ca.crt");
     if in_child(
-        "ssl_cert_file_is_trusted",
+        "tls::ssl_cert_file_is_trusted",
         &[("SSL_CERT_FILE", ca.to_str().unwrap())],
     ) {
         return;
@@ -185,7 +185,7 @@ fn without_a_ca_store_clients_build_and_reach_loopback_http() {
         ("SSL_CERT_DIR", "/nonexistent"),
     ];
     if in_child(
-        "without_a_ca_store_clients_build_and_reach_loopback_http",
+        "tls::without_a_ca_store_clients_build_and_reach_loopback_http",
         &none,
     ) {
         return;

@@ -5,7 +5,7 @@
 //! Alone in its test binary, so that no other test competes for the two cores while the
 //! latencies are measured.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! One client shared by many threads.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::thread;

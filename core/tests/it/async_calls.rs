@@ -1,7 +1,7 @@
 //! The async client (its calls are futures, on any executor, many at once, cancelled by
 //! dropping them), calls started for a binding's event loop, and `cancel_all`.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::sync::mpsc;

@@ -1,6 +1,6 @@
 //! Every kind of fault, the operation filter, `times`, and FIFO order.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

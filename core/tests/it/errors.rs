@@ -1,6 +1,6 @@
 //! Every error kind the SDK can produce today, with the fields it carries.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 

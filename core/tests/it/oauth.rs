@@ -1,7 +1,7 @@
 //! OAuth sessions against the emulator's token endpoint: single flight, rotation,
 //! persistence, rejection and proactive refresh.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::thread;

@@ -1,7 +1,7 @@
 //! Clients that trickle, idle or send huge heads cannot tie the emulator up: heads and
 //! bodies have a read timeout, heads a size limit, and connections a cap.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
