@@ -1,6 +1,6 @@
 //! `pleo_client` and one export per operation, each a line over the core's JSON door.
 
-use std::ffi::c_char;
+use std::ffi::{CStr, c_char};
 
 use pleo_installations::{Client, ClientBuilder, Operation, VERSION};
 use serde_json::json;
@@ -8,7 +8,7 @@ use serde_json::json;
 use super::boundary::{Failure, boundary, guard};
 use super::hooks::pleo_hooks;
 use super::status::pleo_status;
-use super::strings::{arg, out_slot, owned};
+use super::strings::{c_str, out_slot, owned, text};
 
 /// A client of the Installations API (opaque). Safe to share between threads: any number
 /// of threads may call it at once. Create it with `pleo_client_new`, free it once with
@@ -40,10 +40,10 @@ pub unsafe extern "C" fn pleo_client_new(
     client: *mut *mut pleo_client,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    boundary("pleo_client_new", error_json, || {
-        // SAFETY: per this function's contract.
-        unsafe { build(config_json, None, client) }
-    })
+    // SAFETY: per this export's contract, `config_json` is NULL or NUL-terminated and
+    // `client` NULL or writable storage for one pointer, both for the whole call.
+    let (config, out) = unsafe { (c_str(config_json), client.as_mut()) };
+    boundary("pleo_client_new", error_json, || build(config, None, out))
 }
 
 /// Creates a client like `pleo_client_new`, with OAuth hooks: a callback run after every
@@ -71,9 +71,12 @@ pub unsafe extern "C" fn pleo_client_new_with_hooks(
     client: *mut *mut pleo_client,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
+    // SAFETY: per this export's contract, `config_json` is NULL or NUL-terminated, `hooks`
+    // NULL or a valid `pleo_hooks`, and `client` NULL or writable storage for one pointer,
+    // all for the whole call.
+    let (config, hooks, out) = unsafe { (c_str(config_json), hooks.as_ref(), client.as_mut()) };
     boundary("pleo_client_new_with_hooks", error_json, || {
-        // SAFETY: per this function's contract.
-        unsafe { build(config_json, Some(hooks), client) }
+        build(config, Some(hooks), out)
     })
 }
 
@@ -85,7 +88,8 @@ pub unsafe extern "C" fn pleo_client_new_with_hooks(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pleo_client_free(client: *mut pleo_client) {
     if !client.is_null() {
-        // SAFETY: made by `Box::into_raw` in `build`, per the caller's contract.
+        // SAFETY: per this export's contract, `client` came from `build`'s `Box::into_raw`
+        // and is freed once, with no call running on it.
         guard((), || drop(unsafe { Box::from_raw(client) }));
     }
 }
@@ -101,7 +105,7 @@ pub unsafe extern "C" fn pleo_client_free(client: *mut pleo_client) {
 /// `client` is NULL or a client from `pleo_client_new` not freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pleo_client_cancel(client: *const pleo_client) {
-    // SAFETY: NULL or a live client, per the caller's contract.
+    // SAFETY: per this export's contract, `client` is NULL or a live client.
     if let Some(client) = unsafe { client.as_ref() } {
         guard((), || client.client.cancel_all());
     }
@@ -136,14 +140,21 @@ pub unsafe extern "C" fn pleo_client_call(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        run("pleo_client_call", client, out_json, error_json, |client| {
-            let operation_id = arg(operation_id, "operation_id")?;
-            let request = arg(request_json, "request_json")?;
-            Ok(client.call_json(operation_id, request)?)
-        })
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client,
+    // `operation_id` and `request_json` NULL or NUL-terminated, and `out_json` NULL or
+    // writable storage for one pointer, all for the whole call.
+    let (client, operation_id, request, out) = unsafe {
+        (
+            client.as_ref(),
+            c_str(operation_id),
+            c_str(request_json),
+            out_json.as_mut(),
+        )
+    };
+    respond("pleo_client_call", error_json, client, out, |client| {
+        let operation_id = text(operation_id, "operation_id")?;
+        Ok(client.call_json(operation_id, text(request, "request_json")?)?)
+    })
 }
 
 /// `GET /v1/installations/me`: the installation of the credential's company, or of another.
@@ -167,17 +178,19 @@ pub unsafe extern "C" fn pleo_get_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        with_request(
-            "pleo_get_installation",
-            Operation::GetInstallation,
-            client,
-            request_json,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client, `request_json`
+    // NULL or NUL-terminated, and `out_json` NULL or writable storage for one pointer, all
+    // for the whole call.
+    let (client, request, out) =
+        unsafe { (client.as_ref(), c_str(request_json), out_json.as_mut()) };
+    with_request(
+        "pleo_get_installation",
+        Operation::GetInstallation,
+        error_json,
+        client,
+        request,
+        out,
+    )
 }
 
 /// `POST /v1/installations/me`: creates the installation (`ACTIVATED` unless a status is given).
@@ -201,17 +214,19 @@ pub unsafe extern "C" fn pleo_create_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        with_request(
-            "pleo_create_installation",
-            Operation::CreateInstallation,
-            client,
-            request_json,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client, `request_json`
+    // NULL or NUL-terminated, and `out_json` NULL or writable storage for one pointer, all
+    // for the whole call.
+    let (client, request, out) =
+        unsafe { (client.as_ref(), c_str(request_json), out_json.as_mut()) };
+    with_request(
+        "pleo_create_installation",
+        Operation::CreateInstallation,
+        error_json,
+        client,
+        request,
+        out,
+    )
 }
 
 /// `PUT /v1/installations/me`: updates the installation.
@@ -235,17 +250,19 @@ pub unsafe extern "C" fn pleo_update_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        with_request(
-            "pleo_update_installation",
-            Operation::UpdateInstallation,
-            client,
-            request_json,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client, `request_json`
+    // NULL or NUL-terminated, and `out_json` NULL or writable storage for one pointer, all
+    // for the whole call.
+    let (client, request, out) =
+        unsafe { (client.as_ref(), c_str(request_json), out_json.as_mut()) };
+    with_request(
+        "pleo_update_installation",
+        Operation::UpdateInstallation,
+        error_json,
+        client,
+        request,
+        out,
+    )
 }
 
 /// `DELETE /v1/installations/me`: deletes the installation (and, with OAuth, revokes the
@@ -268,16 +285,17 @@ pub unsafe extern "C" fn pleo_delete_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        without_request(
-            "pleo_delete_installation",
-            Operation::DeleteInstallation,
-            client,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client and `out_json`
+    // NULL or writable storage for one pointer, both for the whole call.
+    let (client, out) = unsafe { (client.as_ref(), out_json.as_mut()) };
+    with_request(
+        "pleo_delete_installation",
+        Operation::DeleteInstallation,
+        error_json,
+        client,
+        Some(c"{}"),
+        out,
+    )
 }
 
 /// `POST /v1/installations/me:activate`: activates the installation.
@@ -299,16 +317,17 @@ pub unsafe extern "C" fn pleo_activate_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        without_request(
-            "pleo_activate_installation",
-            Operation::ActivateInstallation,
-            client,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client and `out_json`
+    // NULL or writable storage for one pointer, both for the whole call.
+    let (client, out) = unsafe { (client.as_ref(), out_json.as_mut()) };
+    with_request(
+        "pleo_activate_installation",
+        Operation::ActivateInstallation,
+        error_json,
+        client,
+        Some(c"{}"),
+        out,
+    )
 }
 
 /// `PUT /v1/installations/completions`: completes the installation. Deprecated by the API:
@@ -332,16 +351,17 @@ pub unsafe extern "C" fn pleo_complete_installation(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        without_request(
-            "pleo_complete_installation",
-            Operation::CompleteInstallation,
-            client,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client and `out_json`
+    // NULL or writable storage for one pointer, both for the whole call.
+    let (client, out) = unsafe { (client.as_ref(), out_json.as_mut()) };
+    with_request(
+        "pleo_complete_installation",
+        Operation::CompleteInstallation,
+        error_json,
+        client,
+        Some(c"{}"),
+        out,
+    )
 }
 
 /// `GET /v1/introspect`: which credential is in use.
@@ -363,16 +383,17 @@ pub unsafe extern "C" fn pleo_introspect(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        without_request(
-            "pleo_introspect",
-            Operation::Introspect,
-            client,
-            out_json,
-            error_json,
-        )
-    }
+    // SAFETY: per this export's contract, `client` is NULL or a live client and `out_json`
+    // NULL or writable storage for one pointer, both for the whole call.
+    let (client, out) = unsafe { (client.as_ref(), out_json.as_mut()) };
+    with_request(
+        "pleo_introspect",
+        Operation::Introspect,
+        error_json,
+        client,
+        Some(c"{}"),
+        out,
+    )
 }
 
 /// Polls the installation (250 ms doubling to 2 s) until its status is one of `statuses`,
@@ -404,49 +425,48 @@ pub unsafe extern "C" fn pleo_wait_for_status(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
-    // SAFETY: per this function's contract.
-    unsafe {
-        run(
-            "pleo_wait_for_status",
-            client,
-            out_json,
-            error_json,
-            |client| {
-                // With none to read, an empty list reaches the core, which names the mistake.
-                if statuses.is_null() && count > 0 {
-                    return Err(Failure::Null("statuses".into()));
-                }
-                let names = (0..count)
-                    // SAFETY: `statuses` points to `count` pointers.
-                    .map(|i| arg(*statuses.add(i), &format!("statuses[{i}]")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let request = json!({ "statuses": names, "timeout_ms": timeout_ms });
-                Ok(client.call_json(pleo_installations::WAIT_FOR_STATUS, &request.to_string())?)
-            },
-        )
-    }
+    // With none to read, an empty list reaches the core, which names the mistake.
+    let names: Vec<Option<&CStr>> = if statuses.is_null() {
+        Vec::new()
+    } else {
+        (0..count)
+            // SAFETY: per this export's contract, `statuses` points to `count` pointers, each
+            // NULL or NUL-terminated for the whole call.
+            .map(|i| unsafe { c_str(*statuses.add(i)) })
+            .collect()
+    };
+    // SAFETY: per this export's contract, `client` is NULL or a live client and `out_json`
+    // NULL or writable storage for one pointer, both for the whole call.
+    let (client, out) = unsafe { (client.as_ref(), out_json.as_mut()) };
+    respond("pleo_wait_for_status", error_json, client, out, |client| {
+        if statuses.is_null() && count > 0 {
+            return Err(Failure::Null("statuses".into()));
+        }
+        let names = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| text(*name, &format!("statuses[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let request = json!({ "statuses": names, "timeout_ms": timeout_ms });
+        Ok(client.call_json(pleo_installations::WAIT_FOR_STATUS, &request.to_string())?)
+    })
 }
 
 /// Builds the client of `pleo_client_new` (`hooks` None) or `pleo_client_new_with_hooks`
-/// (`hooks` the pointer it was given) into `out`, which is set to NULL first.
-///
-/// # Safety
-/// As for `pleo_client_new_with_hooks`.
-unsafe fn build(
-    config_json: *const c_char,
-    hooks: Option<*const pleo_hooks>,
-    out: *mut *mut pleo_client,
+/// (`hooks` the hooks it was given, None when NULL) into `out`, which is set to NULL first.
+fn build(
+    config_json: Option<&CStr>,
+    hooks: Option<Option<&pleo_hooks>>,
+    out: Option<&mut *mut pleo_client>,
 ) -> Result<(), Failure> {
-    // SAFETY: per the caller's contract.
-    let out = unsafe { out_slot(out, "client") }?;
-    // SAFETY: per the caller's contract.
-    let config = unsafe { arg(config_json, "config_json") }?;
+    let out = out_slot(out, "client")?;
+    let config = text(config_json, "config_json")?;
     let mut builder =
         ClientBuilder::from_json(config)?.sdk_component(format!("pleo-installations-c/{VERSION}"));
     if let Some(hooks) = hooks {
-        // SAFETY: NULL or valid per the caller's contract.
-        let hooks = unsafe { hooks.as_ref() }.ok_or_else(|| Failure::Null("hooks".into()))?;
-        // SAFETY: per the caller's contract.
+        let hooks = hooks.ok_or_else(|| Failure::Null("hooks".into()))?;
+        // SAFETY: the callbacks and token store of `hooks` follow the contract documented on
+        // `pleo_hooks`, which `pleo_client_new_with_hooks` requires of its caller.
         builder = unsafe { hooks.install(builder) }?;
     }
     let client = builder.build()?;
@@ -454,63 +474,33 @@ unsafe fn build(
     Ok(())
 }
 
-/// Runs `call` on `client` for the export `name`, handing its result to `out_json`.
-///
-/// # Safety
-/// As for `pleo_client_call`.
-unsafe fn run(
+/// Runs `call` on `client` for the export `name`, handing its result to `out`.
+fn respond(
     name: &str,
-    client: *const pleo_client,
-    out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
+    client: Option<&pleo_client>,
+    out: Option<&mut *mut c_char>,
     call: impl FnOnce(&Client) -> Result<String, Failure>,
 ) -> pleo_status {
     boundary(name, error_json, || {
-        // SAFETY: per the caller's contract.
-        let out = unsafe { out_slot(out_json, "out_json") }?;
-        // SAFETY: NULL or a live client, per the caller's contract.
-        let client = unsafe { client.as_ref() }.ok_or_else(|| Failure::Null("client".into()))?;
+        let out = out_slot(out, "out_json")?;
+        let client = client.ok_or_else(|| Failure::Null("client".into()))?;
         *out = owned(call(&client.client)?);
         Ok(())
     })
 }
 
-/// An operation taking a request JSON.
-///
-/// # Safety
-/// As for `pleo_client_call`.
-unsafe fn with_request(
+/// An operation with its request JSON (`request`, None when NULL was passed).
+fn with_request(
     name: &str,
     operation: Operation,
-    client: *const pleo_client,
-    request_json: *const c_char,
-    out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
+    client: Option<&pleo_client>,
+    request: Option<&CStr>,
+    out: Option<&mut *mut c_char>,
 ) -> pleo_status {
-    // SAFETY: per the caller's contract.
-    unsafe {
-        run(name, client, out_json, error_json, |client| {
-            let request = arg(request_json, "request_json")?;
-            Ok(client.call_json(operation.id(), request)?)
-        })
-    }
-}
-
-/// An operation taking nothing.
-///
-/// # Safety
-/// As for `pleo_client_call`.
-unsafe fn without_request(
-    name: &str,
-    operation: Operation,
-    client: *const pleo_client,
-    out_json: *mut *mut c_char,
-    error_json: *mut *mut c_char,
-) -> pleo_status {
-    // SAFETY: per the caller's contract.
-    unsafe {
-        run(name, client, out_json, error_json, |client| {
-            Ok(client.call_json(operation.id(), "{}")?)
-        })
-    }
+    respond(name, error_json, client, out, |client| {
+        let request = text(request, "request_json")?;
+        Ok(client.call_json(operation.id(), request)?)
+    })
 }

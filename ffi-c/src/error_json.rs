@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::boundary::boundary;
 use super::status::pleo_status;
-use super::strings::{arg, out_slot, owned};
+use super::strings::{c_str, out_slot, owned, text};
 
 /// Reads one top-level field of an error JSON this library returned (any JSON object
 /// works), decoded: a string field (`"kind"`, `"message"`, `"request_id"`, `"body"`) gives
@@ -35,11 +35,13 @@ pub unsafe extern "C" fn pleo_error_field(
     name: *const c_char,
     value: *mut *mut c_char,
 ) -> pleo_status {
+    // SAFETY: per this export's contract, `error_json` and `name` are NULL or
+    // NUL-terminated, and `value` NULL or writable storage for one pointer, all for the
+    // whole call.
+    let (json, name, value) = unsafe { (c_str(error_json), c_str(name), value.as_mut()) };
     boundary("pleo_error_field", std::ptr::null_mut(), || {
-        // SAFETY: per this function's contract.
-        let out = unsafe { out_slot(value, "value") }?;
-        // SAFETY: per this function's contract.
-        let (json, name) = unsafe { (arg(error_json, "error_json")?, arg(name, "name")?) };
+        let out = out_slot(value, "value")?;
+        let (json, name) = (text(json, "error_json")?, text(name, "name")?);
         let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(json) else {
             return Err(Error::invalid_argument("error_json is not a JSON object").into());
         };

@@ -6,7 +6,7 @@ use pleo_installations::oauth;
 
 use super::boundary::boundary;
 use super::status::pleo_status;
-use super::strings::{arg, out_slot, owned};
+use super::strings::{c_str, out_slot, owned, text};
 
 /// Calls an OAuth helper by name, JSON in and out:
 /// - `"authorizationUrl"`: `{client_id, redirect_uri, scopes?, state?}` → `{url,
@@ -39,16 +39,14 @@ pub unsafe extern "C" fn pleo_oauth_call(
     out_json: *mut *mut c_char,
     error_json: *mut *mut c_char,
 ) -> pleo_status {
+    // SAFETY: per this export's contract, `function` and `request_json` are NULL or
+    // NUL-terminated, and `out_json` NULL or writable storage for one pointer, all for the
+    // whole call.
+    let (function, request, out) =
+        unsafe { (c_str(function), c_str(request_json), out_json.as_mut()) };
     boundary("pleo_oauth_call", error_json, || {
-        // SAFETY: per this function's contract.
-        let out = unsafe { out_slot(out_json, "out_json") }?;
-        // SAFETY: per this function's contract.
-        let (function, request) = unsafe {
-            (
-                arg(function, "function")?,
-                arg(request_json, "request_json")?,
-            )
-        };
+        let out = out_slot(out, "out_json")?;
+        let (function, request) = (text(function, "function")?, text(request, "request_json")?);
         *out = owned(oauth::call_json(function, request)?);
         Ok(())
     })

@@ -7,17 +7,19 @@ use pleo_installations::Error;
 
 use super::boundary::{Failure, guard};
 
-/// Reads the NUL-terminated UTF-8 argument `name`.
+/// The C string at `ptr`, or `None` for NULL: the one place a string argument is read.
 ///
 /// # Safety
 /// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
-pub(crate) unsafe fn arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Failure> {
-    if ptr.is_null() {
-        return Err(Failure::Null(name.to_owned()));
-    }
-    // SAFETY: not NULL, and NUL-terminated per the caller's contract.
-    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
-    std::str::from_utf8(bytes).map_err(|e| {
+pub(crate) unsafe fn c_str<'a>(ptr: *const c_char) -> Option<&'a CStr> {
+    // SAFETY: not NULL, and NUL-terminated for 'a, per this function's contract.
+    (!ptr.is_null()).then(|| unsafe { CStr::from_ptr(ptr) })
+}
+
+/// The UTF-8 text of the string argument `name` (`None`: it was NULL).
+pub(crate) fn text<'a>(arg: Option<&'a CStr>, name: &str) -> Result<&'a str, Failure> {
+    let arg = arg.ok_or_else(|| Failure::Null(name.to_owned()))?;
+    std::str::from_utf8(arg.to_bytes()).map_err(|e| {
         Failure::Sdk(Error::invalid_argument(format!(
             "{name} is not valid UTF-8 (at byte {})",
             e.valid_up_to()
@@ -25,16 +27,13 @@ pub(crate) unsafe fn arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, 
     })
 }
 
-/// The out-parameter `name`, set to NULL, ready to receive a value on success.
-///
-/// # Safety
-/// `ptr` is NULL or points to writable storage for one pointer that outlives `'a`.
-pub(crate) unsafe fn out_slot<'a, T>(
-    ptr: *mut *mut T,
+/// The out-parameter `name` (`None`: it was NULL), set to NULL, ready to receive a value on
+/// success.
+pub(crate) fn out_slot<'a, T>(
+    slot: Option<&'a mut *mut T>,
     name: &str,
 ) -> Result<&'a mut *mut T, Failure> {
-    // SAFETY: NULL or valid per the caller's contract.
-    let slot = unsafe { ptr.as_mut() }.ok_or_else(|| Failure::Null(name.to_owned()))?;
+    let slot = slot.ok_or_else(|| Failure::Null(name.to_owned()))?;
     *slot = ptr::null_mut();
     Ok(slot)
 }
@@ -59,7 +58,8 @@ pub(crate) fn owned(text: String) -> *mut c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pleo_string_free(string: *mut c_char) {
     if !string.is_null() {
-        // SAFETY: made by `CString::into_raw` in `owned`, per the caller's contract.
+        // SAFETY: per this export's contract, `string` came from `owned`'s
+        // `CString::into_raw` and is freed once.
         guard((), || drop(unsafe { CString::from_raw(string) }));
     }
 }
