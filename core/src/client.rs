@@ -11,18 +11,20 @@ use futures_util::FutureExt;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
+use crate::call::{Call, Reply};
 use crate::clock::{Clock, Random};
-use crate::config::{ClientBuilder, MAX_TIMEOUT, Settings};
+use crate::config::ClientBuilder;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::Request;
 use crate::models::{
     CreateInstallation, Installation, InstallationStatus, Introspection, Response,
     UpdateInstallation,
 };
 use crate::operation::Operation;
+use crate::outcome;
+use crate::request::{Request, check_wait};
 use crate::runtime;
-use crate::transport::{Call, MAX_REQUEST_BYTES, Reply, Transport};
-use crate::unique_keys;
+use crate::settings::Settings;
+use crate::transport::Transport;
 
 /// The first pause between two polls of [`Client::wait_for_status`], doubled up to the cap.
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -424,31 +426,7 @@ impl Calls {
         deadline: Option<Instant>,
     ) -> Result<(T, Reply)> {
         let reply = self.send(call, deadline).await?;
-        // An answer the typed view could not give as written (a key twice) is refused.
-        let faithful = std::str::from_utf8(&reply.body)
-            .map_err(|e| e.to_string())
-            .and_then(unique_keys::check);
-        let decoded = faithful
-            .and_then(|()| serde_json::from_slice::<T>(&reply.body).map_err(|e| e.to_string()));
-        match decoded {
-            Ok(mut value) => {
-                // It decoded as JSON, so it is UTF-8.
-                value.keep_raw(String::from_utf8_lossy(&reply.body).into());
-                Ok((value, reply))
-            }
-            Err(e) => Err(Error::new(
-                ErrorKind::Decode,
-                format!(
-                    "{}: HTTP {} response is not the documented JSON: {e}",
-                    call.operation.id(),
-                    reply.status
-                ),
-            )
-            .with_status(reply.status)
-            .with_request_id(reply.request_id)
-            .with_attempts(reply.attempts)
-            .with_body(&reply.body)),
-        }
+        outcome::decode(call.operation, reply)
     }
 
     /// Sends `call` without decoding the body.
@@ -457,64 +435,17 @@ impl Calls {
     }
 }
 
-/// Refuses a wait for no status, for a status the API does not know, or for no time or
-/// more than a day.
-pub(crate) fn check_wait(statuses: &[InstallationStatus], timeout: Duration) -> Result<()> {
-    if statuses.is_empty() {
-        return Err(Error::invalid_argument("statuses is empty"));
-    }
-    for status in statuses {
-        status.require_known("status")?;
-    }
-    if timeout.is_zero() || timeout > MAX_TIMEOUT {
-        return Err(Error::invalid_argument(format!(
-            "the wait's timeout must be between 1 and {} milliseconds, got {}",
-            MAX_TIMEOUT.as_millis(),
-            timeout.as_millis()
-        )));
-    }
-    Ok(())
-}
-
-impl Call {
-    pub(crate) fn bare(operation: Operation) -> Call {
-        Call {
-            operation,
-            company_id: None,
-            body: None,
-        }
+impl ClientBuilder {
+    /// Checks the configuration and builds the client; fails with `invalid_argument`, or,
+    /// when seeding a token store fails, as its other calls do (`internal`, or `timeout`
+    /// when its lock is not free in time).
+    pub fn build(self) -> Result<Client> {
+        self.build_async().map(Client::from)
     }
 
-    pub(crate) fn get(company_id: Option<Uuid>) -> Call {
-        Call {
-            company_id,
-            ..Call::bare(Operation::GetInstallation)
-        }
-    }
-
-    pub(crate) fn create(request: &CreateInstallation) -> Result<Call> {
-        request.validate()?;
-        Call::with_body(Operation::CreateInstallation, request)
-    }
-
-    pub(crate) fn update(request: &UpdateInstallation) -> Result<Call> {
-        request.validate()?;
-        Call::with_body(Operation::UpdateInstallation, request)
-    }
-
-    /// A call with a JSON body of at most [`MAX_REQUEST_BYTES`].
-    fn with_body(operation: Operation, body: &impl serde::Serialize) -> Result<Call> {
-        let body = serde_json::to_vec(body).expect("request models serialize to JSON");
-        if body.len() > MAX_REQUEST_BYTES {
-            return Err(Error::invalid_argument(format!(
-                "{}: the request body is {} bytes, more than the {MAX_REQUEST_BYTES} the SDK sends (an installation that large could not be read back)",
-                operation.id(),
-                body.len()
-            )));
-        }
-        Ok(Call {
-            body: Some(body),
-            ..Call::bare(operation)
-        })
+    /// As [`ClientBuilder::build`], for async code: an [`AsyncClient`].
+    pub fn build_async(self) -> Result<AsyncClient> {
+        let (settings, clock, random) = self.into_parts()?;
+        AsyncClient::from_settings(settings, clock, random)
     }
 }

@@ -4,6 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant, SystemTime};
 
+/// The longest accepted timeout of any kind: one day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The wait a [`Clock`] gives: a future that is ready once the time has passed.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
 

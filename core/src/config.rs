@@ -8,21 +8,17 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
 use crate::auth::Credential;
-use crate::client::{AsyncClient, Client};
-use crate::clock::{Clock, Random, SystemClock, ThreadRandom};
+use crate::clock::{Clock, MAX_TIMEOUT, Random, SystemClock, ThreadRandom};
 use crate::credential_url::credential_url;
+use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::http::{self, HttpSettings};
 use crate::oauth::session::OAuthSession;
 use crate::oauth::{
     OAuthConfig, OAuthCredentials, OAuthEndpoints, OAuthTokens, TokenStore, TokensRefreshedHook,
 };
+use crate::settings::Settings;
 use crate::tls;
-
-/// Production's base URL.
-pub const PRODUCTION_URL: &str = "https://external.pleo.io";
-/// Staging's base URL.
-pub const STAGING_URL: &str = "https://external.staging.pleo.io";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -30,29 +26,6 @@ const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(90);
 const DEFAULT_MAX_RETRIES: u32 = 2;
 /// The largest accepted `max_retries`.
 pub const MAX_RETRIES_LIMIT: u32 = 10;
-/// The longest accepted timeout of any kind: one day.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// One of Pleo's hosted environments.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    /// `https://external.pleo.io`
-    #[default]
-    Production,
-    /// `https://external.staging.pleo.io`
-    Staging,
-}
-
-impl Environment {
-    /// The environment's base URL.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Environment::Production => PRODUCTION_URL,
-            Environment::Staging => STAGING_URL,
-        }
-    }
-}
 
 /// A client's configuration, as the JSON object every binding accepts.
 ///
@@ -128,16 +101,8 @@ impl fmt::Debug for Config {
     }
 }
 
-/// The validated settings a client runs with.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub(crate) base_url: String,
-    pub(crate) credential: Credential,
-    pub(crate) timeout: Duration,
-    pub(crate) total_timeout: Duration,
-    pub(crate) max_retries: u32,
-    pub(crate) http: HttpSettings,
-}
+/// What a client is built from: its settings, clock and randomness.
+pub(crate) type Parts = (Settings, Arc<dyn Clock>, Arc<dyn Random>);
 
 /// Builds a [`Client`]; every setting is checked by [`ClientBuilder::build`].
 #[derive(Clone)]
@@ -322,17 +287,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the configuration and builds the client; fails with `invalid_argument`, or,
-    /// when seeding a token store fails, as its other calls do (`internal`, or `timeout`
-    /// when its lock is not free in time).
-    pub fn build(self) -> Result<Client> {
-        self.build_async().map(Client::from)
-    }
-
-    /// As [`ClientBuilder::build`], for async code: an [`AsyncClient`].
-    pub fn build_async(self) -> Result<AsyncClient> {
-        let settings = self.settings()?;
-        AsyncClient::from_settings(settings, self.clock, self.random)
+    /// The checked settings, with the clock and randomness, that a client is built from.
+    pub(crate) fn into_parts(self) -> Result<Parts> {
+        Ok((self.settings()?, self.clock, self.random))
     }
 
     fn settings(&self) -> Result<Settings> {
@@ -515,6 +472,7 @@ fn base_url(config: &Config) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::environment::{PRODUCTION_URL, STAGING_URL};
 
     fn builder(json: &str) -> Result<Settings> {
         ClientBuilder::from_json(json)?.settings()

@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -334,3 +335,21 @@ impl StdError for Error {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+/// The error and its sources as one line, without the request URL.
+pub(crate) fn chain(error: &(dyn StdError + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut current = error.source();
+    while let Some(source) = current {
+        parts.push(source.to_string());
+        current = source.source();
+    }
+    if parts.is_empty() {
+        parts.push(error.to_string());
+    }
+    parts.join(": ")
+}
+/// Runs `f`, turning a panic inside it into an error of kind `internal`.
+pub(crate) fn catch_panics(name: &str, f: impl FnOnce() -> Result<String>) -> Result<String> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(Error::from_panic(name, payload.as_ref())))
+}

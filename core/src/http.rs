@@ -10,9 +10,9 @@ use reqwest::redirect::Policy;
 use reqwest::{NoProxy, Proxy};
 use rustls::pki_types::CertificateDer;
 
+use crate::error::chain;
 use crate::error::{Error, ErrorKind, Result};
 use crate::tls;
-use crate::transport::chain;
 
 /// What a client's connections are made with.
 #[derive(Debug, Clone)]

@@ -1,51 +1,11 @@
 //! The JSON façade: any operation by its id, JSON in and JSON out. Every binding calls this.
 
-use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
-
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-use uuid::Uuid;
-
-use crate::client::{AsyncClient, Calls, Client, check_wait};
-use crate::error::{Error, Result};
-use crate::models::{
-    CreateInstallation, Installation, InstallationStatus, Introspection, UpdateInstallation,
-};
+use crate::call::Reply;
+use crate::client::{AsyncClient, Calls, Client};
+use crate::error::{Result, catch_panics};
+use crate::models::{Installation, Introspection};
 use crate::operation::Operation;
-use crate::transport::{Call, Reply};
-use crate::unique_keys;
-
-/// The id of the SDK's own operation that waits for a status (not an API operation).
-pub const WAIT_FOR_STATUS: &str = "waitForStatus";
-
-/// The id of the SDK's own operation that refreshes the OAuth tokens now (request `{}`,
-/// result `null`); `invalid_argument` for a client without OAuth.
-pub const REFRESH_TOKENS: &str = "refreshTokens";
-
-/// How long `waitForStatus` waits when the request names no `timeout_ms`.
-const DEFAULT_WAIT: Duration = Duration::from_secs(60);
-
-/// The request of `getClientInstallation`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GetRequest {
-    company_id: Option<String>,
-}
-
-/// The request of an operation that takes nothing.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EmptyRequest {}
-
-/// The request of `waitForStatus`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WaitRequest {
-    statuses: Vec<String>,
-    timeout_ms: Option<u64>,
-}
+use crate::request::Request;
 
 impl Client {
     /// Calls an operation by its OpenAPI `operationId` with a JSON request (the query
@@ -53,9 +13,9 @@ impl Client {
     /// takes nothing) and returns the server's JSON untouched once it has been checked to
     /// decode (`null` for 204).
     ///
-    /// Besides the seven API operations, [`WAIT_FOR_STATUS`] takes
+    /// Besides the seven API operations, [`WAIT_FOR_STATUS`](crate::WAIT_FOR_STATUS) takes
     /// `{"statuses": [...], "timeout_ms": n}` and returns the installation, and
-    /// [`REFRESH_TOKENS`] refreshes the OAuth tokens now.
+    /// [`REFRESH_TOKENS`](crate::REFRESH_TOKENS) refreshes the OAuth tokens now.
     ///
     /// A request refused (`invalid_argument`) is refused before anything starts. A panic
     /// inside the SDK is caught and returned as kind `internal`, so that no binding's host
@@ -74,64 +34,6 @@ impl AsyncClient {
         let request = Request::parse(operation_id, request_json)?;
         self.spawn(|calls| async move { calls.run(request).await })
             .await
-    }
-}
-
-/// A `call_json` request, parsed and checked: what to run.
-pub(crate) enum Request {
-    /// `refreshTokens`.
-    Refresh,
-    /// `waitForStatus`, its statuses checked.
-    Wait(Vec<InstallationStatus>, Duration),
-    /// One of the seven operations.
-    Send(Call),
-}
-
-impl Request {
-    /// Parses and checks a request, refusing a bad one (`invalid_argument`) before anything
-    /// is started.
-    pub(crate) fn parse(operation_id: &str, request_json: &str) -> Result<Request> {
-        if operation_id == REFRESH_TOKENS {
-            parse::<EmptyRequest>(operation_id, request_json)?;
-            return Ok(Request::Refresh);
-        }
-        if operation_id == WAIT_FOR_STATUS {
-            let request: WaitRequest = parse(operation_id, request_json)?;
-            let statuses = request
-                .statuses
-                .iter()
-                .map(|s| InstallationStatus::parse_known(s, "status"))
-                .collect::<Result<Vec<_>>>()?;
-            let timeout = request
-                .timeout_ms
-                .map_or(DEFAULT_WAIT, Duration::from_millis);
-            check_wait(&statuses, timeout)?;
-            return Ok(Request::Wait(statuses, timeout));
-        }
-        let operation = Operation::from_id(operation_id).ok_or_else(|| {
-            let known: Vec<&str> = Operation::ALL.iter().map(|op| op.id()).collect();
-            Error::invalid_argument(format!(
-                "unknown operation {operation_id:?}; expected one of {}, {WAIT_FOR_STATUS}, {REFRESH_TOKENS}",
-                known.join(", ")
-            ))
-        })?;
-        let call = match operation {
-            Operation::GetInstallation => {
-                let request: GetRequest = parse(operation_id, request_json)?;
-                Call::get(request.company_id.as_deref().map(company_id).transpose()?)
-            }
-            Operation::CreateInstallation => {
-                Call::create(&parse::<CreateInstallation>(operation_id, request_json)?)?
-            }
-            Operation::UpdateInstallation => {
-                Call::update(&parse::<UpdateInstallation>(operation_id, request_json)?)?
-            }
-            _ => {
-                parse::<EmptyRequest>(operation_id, request_json)?;
-                Call::bare(operation)
-            }
-        };
-        Ok(Request::Send(call))
     }
 }
 
@@ -159,53 +61,6 @@ impl Calls {
         };
         Ok(text(reply))
     }
-}
-
-/// Runs `f`, turning a panic inside it into an error of kind `internal`.
-pub(crate) fn catch_panics(name: &str, f: impl FnOnce() -> Result<String>) -> Result<String> {
-    panic::catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|payload| Err(Error::from_panic(name, payload.as_ref())))
-}
-
-/// Parses a request, which must be a JSON object; `""` and `null` stand for `{}`.
-pub(crate) fn parse<T: DeserializeOwned>(operation_id: &str, json: &str) -> Result<T> {
-    let invalid = |e: &dyn std::fmt::Display| {
-        Error::invalid_argument(format!("invalid request JSON for {operation_id}: {e}"))
-    };
-    let text = match json.trim() {
-        "" | "null" => "{}",
-        text => text,
-    };
-    if !text.starts_with('{') {
-        let value: Value = serde_json::from_str(text).map_err(|e| invalid(&e))?;
-        return Err(Error::invalid_argument(format!(
-            "request JSON for {operation_id} must be an object, not {}",
-            json_type(&value)
-        )));
-    }
-    unique_keys::check(text).map_err(|e| invalid(&e))?;
-    // Straight from the text: a detour through a `Value` would rewrite some numbers
-    // (`-0`, or a long run of zeros, in exponent form).
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let request = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| invalid(&e))?;
-    deserializer.end().map_err(|e| invalid(&e))?;
-    Ok(request)
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn company_id(value: &str) -> Result<Uuid> {
-    Uuid::parse_str(value)
-        .map_err(|_| Error::invalid_argument(format!("company_id {value:?} is not a UUID")))
 }
 
 fn text(reply: Reply) -> String {

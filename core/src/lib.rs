@@ -15,37 +15,42 @@
 //! `pleo_installations`, level debug, one per attempt) never carry a secret.
 
 mod auth;
+mod call;
 mod client;
 mod clock;
 mod config;
 mod credential_url;
+mod environment;
 mod error;
 mod http;
 mod json;
 mod models;
 pub mod oauth;
 mod operation;
+mod outcome;
+mod request;
 mod retry;
 mod runtime;
+mod secret;
+mod settings;
 mod tls;
 mod transport;
 mod unique_keys;
 
-pub use auth::Secret;
+pub use call::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 pub use client::{AsyncClient, CallHandle, Client};
-pub use clock::{Clock, Random, Sleep, SystemClock, ThreadRandom};
-pub use config::{
-    ClientBuilder, Config, Environment, MAX_RETRIES_LIMIT, MAX_TIMEOUT, PRODUCTION_URL, STAGING_URL,
-};
+pub use clock::{Clock, MAX_TIMEOUT, Random, Sleep, SystemClock, ThreadRandom};
+pub use config::{ClientBuilder, Config, MAX_RETRIES_LIMIT};
+pub use environment::{Environment, PRODUCTION_URL, STAGING_URL};
 pub use error::{Error, ErrorKind, MAX_ERROR_BODY_BYTES, Result};
-pub use json::{REFRESH_TOKENS, WAIT_FOR_STATUS};
 pub use models::{
     AuthMethod, CreateInstallation, ExternalClient, Installation, InstallationErrorCode,
     InstallationStatus, Introspection, Metadata, UpdateInstallation, parse_timestamp,
 };
 pub use operation::Operation;
+pub use request::{REFRESH_TOKENS, WAIT_FOR_STATUS};
 pub use retry::{MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
-pub use transport::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
+pub use secret::Secret;
 pub use uuid::Uuid;
 
 /// This library's version.

@@ -3,15 +3,16 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::Secret;
-use crate::config::Environment;
 use crate::credential_url::credential_url;
+use crate::environment::Environment;
+use crate::error::catch_panics;
 use crate::error::{Error, Result};
-use crate::json::{catch_panics, parse};
 use crate::oauth::{
     OAuthEndpoints, authorization_url, code_challenge, exchange_code, new_code_verifier,
     validate_code_verifier,
 };
+use crate::request::parse;
+use crate::secret::Secret;
 
 /// The OAuth helper functions [`call_json`] knows.
 pub const FUNCTIONS: [&str; 4] = [

@@ -14,13 +14,13 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use crate::auth::Secret;
 use crate::clock::{Clock, SystemClock, ThreadRandom};
-use crate::config::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::credential_url::credential_url;
+use crate::environment::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::error::{Error, Result};
 use crate::http::{self, HttpSettings};
 use crate::runtime;
+use crate::secret::Secret;
 use token_endpoint::{ClientAuth, TokenContext};
 
 pub use json::{FUNCTIONS, call_json};

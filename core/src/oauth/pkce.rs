@@ -4,8 +4,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
 
 /// The S256 challenge of a verifier: base64url(sha256(verifier)) without padding.
 pub fn code_challenge(code_verifier: &str) -> String {

@@ -11,12 +11,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::{self, Secret};
 use crate::credential_url::credential_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::store::{self, TokenStore, quoted};
 use crate::oauth::token_endpoint::{self, ClientAuth, TokenContext};
 use crate::oauth::{OAuthCredentials, OAuthTokens, TokensRefreshedHook};
+use crate::secret::{self, Secret};
 
 /// A bearer token ready for a request, and the generation it belongs to.
 pub(crate) struct Bearer {
@@ -359,5 +359,5 @@ impl Drop for Flight<'_> {
 }
 
 fn bearer_header(token: &Secret) -> Result<HeaderValue> {
-    auth::bearer("oauth access token", token.expose())
+    secret::bearer("oauth access token", token.expose())
 }

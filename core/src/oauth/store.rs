@@ -6,9 +6,9 @@ use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::auth::Secret;
 use crate::error::{Error, ErrorKind};
 use crate::oauth::{OAuthTokens, private_file};
+use crate::secret::Secret;
 
 /// An error from a token store, passed through as the source of the SDK's error.
 pub type StoreError = Box<dyn std::error::Error + Send + Sync>;

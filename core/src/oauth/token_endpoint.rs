@@ -6,14 +6,14 @@ use reqwest::Url;
 use reqwest::header::{self, HeaderValue};
 use reqwest::{Client as HttpClient, Response};
 
-use crate::auth::{self, Secret};
 use crate::clock::{Clock, Random};
 use crate::credential_url::credential_url;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{self, Error, ErrorKind, Result};
 use crate::oauth::OAuthTokens;
+use crate::outcome::{self, BodyError};
 use crate::retry::{self, Failure};
 use crate::runtime;
-use crate::transport::{self, BodyError};
+use crate::secret::{self, Secret};
 use crate::unique_keys;
 
 /// What a token request needs from the client it runs in.
@@ -128,7 +128,7 @@ async fn request(
         .extend_pairs(pairs)
         .append_pair("client_id", client_id)
         .finish();
-    let authorization = auth::basic(client_id, client_secret.expose());
+    let authorization = secret::basic(client_id, client_secret.expose());
     // What the endpoint may echo back that must stay out of errors: the grant's secrets,
     // the client secret and the Basic credential carrying it.
     let mut secrets: Vec<String> = pairs
@@ -137,7 +137,7 @@ async fn request(
         .map(|(_, value)| (*value).to_owned())
         .collect();
     secrets.push(client_secret.expose().to_owned());
-    secrets.extend(auth::secrets_of(&authorization).into_iter().take(1));
+    secrets.extend(secret::secrets_of(&authorization).into_iter().take(1));
     let mut attempt = 1;
     loop {
         let remaining = context
@@ -195,13 +195,13 @@ async fn post(
         .send()
         .await
         .map_err(|e| {
-            let (kind, failure) = transport::classify(&e);
+            let (kind, failure) = outcome::classify(&e);
             let what = if failure == Failure::Unsent {
                 "could not reach the token endpoint"
             } else {
                 "sent, but no answer came from the token endpoint"
             };
-            let message = format!("token request: {what}: {}", transport::chain(&e));
+            let message = format!("token request: {what}: {}", error::chain(&e));
             let error = Error::new(kind, message).with_source(e.without_url());
             Failed::new(error, failure == Failure::Unsent)
         })?;
@@ -209,7 +209,7 @@ async fn post(
     if (200..300).contains(&status) {
         return accept(context, response, timeout, status).await;
     }
-    let body = transport::read_excerpt(response, MAX_TOKEN_RESPONSE_BYTES).await;
+    let body = outcome::read_excerpt(response, MAX_TOKEN_RESPONSE_BYTES).await;
     let reason = oauth_error(&body);
     let (kind, transient) = match status {
         400 | 401 => (ErrorKind::ReauthenticationRequired, false),
@@ -221,7 +221,7 @@ async fn post(
         (ErrorKind::ReauthenticationRequired, _) => format!(
             "the token endpoint rejected the grant ({reason}); send the user through the OAuth flow again"
         ),
-        (ErrorKind::Decode, _) => transport::not_an_answer("token request", status, None),
+        (ErrorKind::Decode, _) => outcome::not_an_answer("token request", status, None),
         _ => format!("token request failed with HTTP {status} ({reason})"),
     };
     let error = Error::new(kind, message)
@@ -248,7 +248,7 @@ async fn accept(
             .with_status(status),
         )
     };
-    let body = match transport::read_capped(response, MAX_TOKEN_RESPONSE_BYTES).await {
+    let body = match outcome::read_capped(response, MAX_TOKEN_RESPONSE_BYTES).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
             return Err(unusable(format!(
@@ -264,7 +264,7 @@ async fn accept(
             } else {
                 (
                     ErrorKind::Connection,
-                    format!("broke off: {}", transport::chain(&e)),
+                    format!("broke off: {}", error::chain(&e)),
                 )
             };
             let message = format!(
@@ -301,7 +301,7 @@ impl TokenAnswer {
             return Err("is not a JSON object".to_owned());
         };
         let token = |name: &str| match fields.get(name).and_then(|v| v.as_str()) {
-            Some(token) if auth::is_token(token) => Ok(token.to_owned()),
+            Some(token) if secret::is_token(token) => Ok(token.to_owned()),
             _ => Err(format!("has no usable {name}")),
         };
         let access_token = token("access_token")?;

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::auth::Secret;
 use crate::error::{Error, Result};
 use crate::models::parse_timestamp;
 use crate::oauth::token_endpoint::MAX_LIFETIME_SECONDS;
+use crate::secret::Secret;
 
 /// The tokens of an OAuth session, as the persistence hook receives them.
 #[derive(Clone, PartialEq, Eq)]
