@@ -288,6 +288,14 @@ impl AsyncClient {
             }
         };
         let stop = Arc::clone(&handle.0);
+        let runtime = match runtime::handle() {
+            Ok(runtime) => runtime,
+            // No thread could be started: the call ends here, as every call would.
+            Err(error) => {
+                done(Err(error));
+                return handle;
+            }
+        };
         let operation_id = operation_id.to_owned();
         let calls = Arc::clone(&self.calls);
         let cancelled = calls.cancel.subscribe();
@@ -305,14 +313,7 @@ impl AsyncClient {
             };
             done(result);
         };
-        match runtime::handle() {
-            Ok(runtime) => drop(runtime.spawn(call)),
-            // No thread could be started: the call ends here, as every call would.
-            Err(error) => {
-                drop(call);
-                log::error!("{error}");
-            }
-        }
+        drop(runtime.spawn(call));
         handle
     }
 

@@ -1,10 +1,11 @@
 //! Sending one call: each attempt (its authorization, its request, its timeout), retries and the deadline; what an outcome means is decided in `outcome.rs`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use reqwest::Client as HttpClient;
 use reqwest::header::{self, HeaderValue};
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 use crate::auth::Credential;
 use crate::call::{Call, Reply};
@@ -30,6 +31,11 @@ pub(crate) struct Transport {
     pub(crate) settings: Settings,
     pub(crate) clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
+    /// Taken (awaited, holding no thread) before OAuth work that blocks: however many calls
+    /// find the token due at once, one at a time takes a thread for it, and the others
+    /// usually find it refreshed once their turn comes. One per process: a child made by
+    /// `fork()` while a parent's call held it gets its own.
+    refresh_gate: StdMutex<(u32, Arc<AsyncMutex<()>>)>,
 }
 
 impl Transport {
@@ -44,6 +50,7 @@ impl Transport {
             settings,
             clock,
             random,
+            refresh_gate: StdMutex::new((std::process::id(), Arc::default())),
         })
     }
 
@@ -173,6 +180,12 @@ impl Transport {
             return ready.map(|bearer| (bearer.header, Some(bearer.generation)));
         }
         // A refresh, a token store or a hook: blocking work, rare, on this call's thread.
+        let _turn = self.refresh_turn(deadline).await?;
+        if failed.is_none()
+            && let Some(ready) = session.ready(self.clock.wall())
+        {
+            return ready.map(|bearer| (bearer.header, Some(bearer.generation)));
+        }
         let http = self.http.get()?;
         let context = self.token_context(&http, deadline);
         let bearer = runtime::blocking(|| match failed {
@@ -190,9 +203,41 @@ impl Transport {
             ));
         };
         let deadline = self.clock.now() + self.settings.total_timeout;
+        let _turn = self.refresh_turn(deadline).await?;
         let http = self.http.get()?;
         let context = self.token_context(&http, deadline);
         runtime::blocking(|| session.refresh_now(&context)).map(drop)
+    }
+
+    /// This call's turn at the blocking OAuth work, waited for until `deadline`.
+    async fn refresh_turn(&self, deadline: Instant) -> Result<OwnedMutexGuard<()>> {
+        let until = tokio::time::Instant::from_std(deadline);
+        tokio::time::timeout_at(until, self.refresh_gate().lock_owned())
+            .await
+            .map_err(|_| {
+                Error::new(
+                    ErrorKind::Timeout,
+                    "waited for another call's token refresh until the call's deadline",
+                )
+                .with_retryable(true)
+            })
+    }
+
+    /// The refresh gate of this process (see `refresh_gate`).
+    fn refresh_gate(&self) -> Arc<AsyncMutex<()>> {
+        let pid = std::process::id();
+        let mut gate = match self.refresh_gate.try_lock() {
+            Ok(gate) => gate,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            // Held at the moment of a fork by a thread the child does not have, or (rarely)
+            // by another thread of this process for an instant: a gate of its own is safe
+            // either way, as the session's own lock still keeps refreshes one at a time.
+            Err(TryLockError::WouldBlock) => return Arc::default(),
+        };
+        if gate.0 != pid {
+            *gate = (pid, Arc::default());
+        }
+        Arc::clone(&gate.1)
     }
 
     fn token_context<'a>(&'a self, http: &'a HttpClient, deadline: Instant) -> TokenContext<'a> {

@@ -188,3 +188,31 @@ fn bad_requests_fail_before_anything_is_sent() {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{err}");
     assert!(server.journal().is_empty());
 }
+
+#[test]
+fn a_hundred_calls_finding_the_token_due_share_one_refresh_and_one_thread() {
+    let server = MockServer::start().unwrap();
+    let mut credentials = common::oauth_credentials(&server);
+    credentials.tokens.expires_at = Some(std::time::SystemTime::now());
+    let client = pleo_installations::Client::builder()
+        .base_url(server.url())
+        .oauth(credentials)
+        .total_timeout(Duration::from_secs(20))
+        .build_async()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_millis(300)).for_operation("oauthToken"));
+    // More calls than the runtime has threads for blocking work (32): were each to take
+    // one to wait for the refresh, the refresh itself would find none left.
+    let results = executor().block_on(async {
+        let calls = (0..100).map(|_| client.introspect());
+        futures_util::future::join_all(calls).await
+    });
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {}",
+        failed.len(),
+        failed[0]
+    );
+    assert_eq!(server.refresh_count(), 1);
+}
