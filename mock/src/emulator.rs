@@ -1,18 +1,19 @@
 //! Everything one emulator remembers: credentials, installations, faults and journal.
 //! Shared between the server thread and the [`MockServer`](crate::MockServer) handle.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::config::MockConfig;
-use crate::credentials::{self, CredentialStore, MockCredential, Unauthorized};
+use crate::credentials::{self, CredentialKind, CredentialStore, MockCredential, Unauthorized};
 use crate::error::MockError;
 use crate::faults::FaultQueue;
 use crate::journal::{Journal, JournalLimits};
 use crate::oauth::tokens::Issued;
-use crate::oauth::{OAuth, endpoints};
+use crate::oauth::{Consent, OAuth, endpoints};
 use crate::state::{Installations, SeedInstallation};
 
 /// The state of one emulator. Each part has its own lock, held only briefly and never
@@ -27,6 +28,8 @@ pub(crate) struct Emulator {
     max_body_bytes: usize,
     read_timeout: Duration,
     journal_limits: JournalLimits,
+    /// The base URL, known once the listener is bound.
+    url: OnceLock<String>,
 }
 
 /// Locks `mutex`, recovering the data if a panic ever poisoned it.
@@ -55,7 +58,53 @@ impl Emulator {
             max_body_bytes: config.max_body_bytes,
             read_timeout: config.read_timeout,
             journal_limits,
+            url: OnceLock::new(),
         }
+    }
+
+    /// Records the base URL once the listener is bound (later calls change nothing).
+    pub(crate) fn set_url(&self, url: String) {
+        let _ = self.url.set(url);
+    }
+
+    /// The base URL (empty before the listener is bound).
+    pub(crate) fn url(&self) -> &str {
+        self.url.get().map_or("", String::as_str)
+    }
+
+    /// The first configured secret of `kind` (empty if there is none).
+    pub(crate) fn first_secret(&self, kind: CredentialKind) -> String {
+        self.credentials()
+            .first(kind)
+            .map(|c| c.secret.clone())
+            .unwrap_or_default()
+    }
+
+    /// Where it is and what it accepts (`GET /__mock/info`): the URL and endpoints, the
+    /// first API key and bearer token, and the OAuth clients. All of it is fake.
+    pub(crate) fn info(&self) -> Value {
+        let url = self.url();
+        let oauth_clients: Vec<Value> = self
+            .oauth()
+            .clients()
+            .iter()
+            .map(|client| {
+                json!({
+                    "client_id": client.client_id,
+                    "client_secret": client.client_secret,
+                    "redirect_uris": client.redirect_uris,
+                    "scope": client.scope,
+                })
+            })
+            .collect();
+        json!({
+            "url": url,
+            "api_key": self.first_secret(CredentialKind::ApiKey),
+            "access_token": self.first_secret(CredentialKind::Bearer),
+            "authorize_url": format!("{url}/oauth/authorize"),
+            "token_url": format!("{url}/oauth/token"),
+            "oauth_clients": oauth_clients,
+        })
     }
 
     pub(crate) fn credentials(&self) -> MutexGuard<'_, CredentialStore> {
@@ -102,6 +151,56 @@ impl Emulator {
     pub(crate) fn who(&self, secret: &str) -> Option<MockCredential> {
         let configured = self.credentials().find_secret(secret).cloned();
         configured.or_else(|| self.oauth().check_access(secret)?.ok())
+    }
+
+    /// The installation of `credential`'s client in `company_id` (by default the
+    /// credential's company) with that client's id, or `None`.
+    pub(crate) fn installation_of(
+        &self,
+        credential: &str,
+        company_id: Option<Uuid>,
+    ) -> Option<(String, Value)> {
+        let who = self.who(credential)?;
+        let installation = self
+            .installations()
+            .find(&who.client_id, company_id.unwrap_or(who.company_id))?;
+        Some((who.client_id, serde_json::to_value(installation).ok()?))
+    }
+
+    /// Plays the user's browser on the consent page of `authorize_url`: answers what the
+    /// page would (directly, not journaled, no faults) and reads the redirect to the
+    /// client's callback. Fails, naming the OAuth `error` and its description, when the
+    /// page answers without a redirect or redirects with an `error`.
+    pub(crate) fn consent(&self, authorize_url: &str) -> Result<Consent, MockError> {
+        let query = authorize_url.split_once('?').map(|(_, query)| query);
+        let callback = endpoints::consent(self, query).map_err(|(error, description)| {
+            MockError::new(format!(
+                "the consent page refused without a redirect: {error}: {description}"
+            ))
+        })?;
+        let query = callback.split_once('?').map_or("", |(_, query)| query);
+        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let param = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(error) = param("error") {
+            let description = param("error_description").unwrap_or_default();
+            return Err(MockError::new(format!(
+                "consent refused: {error}: {description}"
+            )));
+        }
+        let code = param("code")
+            .ok_or_else(|| MockError::new(format!("no code in the callback {callback}")))?;
+        Ok(Consent {
+            state: param("state"),
+            code,
+            callback,
+        })
     }
 
     /// Starts a new token family for `client_id` as a code exchange would (the

@@ -21,8 +21,9 @@
 //! assert!(server.journal().is_empty());
 //! ```
 //!
-//! The same controls are available over HTTP under `/__mock/` (see the README), for an
-//! emulator running in another process (`pleo-installations mock --port 8080`).
+//! The same controls are available as JSON under `/__mock/` (see the README's "Admin HTTP
+//! API"): over HTTP, for an emulator running in another process (`pleo-installations mock
+//! --port 8080`), and in-process through [`MockServer::admin_json`].
 
 mod admin;
 mod config;
@@ -86,12 +87,13 @@ impl MockServer {
     pub fn start_with(config: MockConfig) -> std::io::Result<MockServer> {
         let emulator = Arc::new(Emulator::new(&config));
         let running = Running::start(&config, emulator.clone())?;
+        emulator.set_url(format!("http://{}", running.addr()));
         Ok(MockServer { emulator, running })
     }
 
     /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.running.addr())
+        self.emulator.url().to_owned()
     }
 
     /// The address it listens on.
@@ -111,11 +113,7 @@ impl MockServer {
     }
 
     fn first_secret(&self, kind: CredentialKind) -> String {
-        self.emulator
-            .credentials()
-            .first(kind)
-            .map(|c| c.secret.clone())
-            .unwrap_or_default()
+        self.emulator.first_secret(kind)
     }
 
     /// Every credential it accepts.
@@ -226,12 +224,8 @@ impl MockServer {
     /// credential's company), as the API would return it. `credential` may also be a
     /// valid access token issued by `/oauth/token`.
     pub fn installation(&self, credential: &str, company_id: Option<Uuid>) -> Option<Value> {
-        let who = self.emulator.who(credential)?;
-        let installation = self
-            .emulator
-            .installations()
-            .find(&who.client_id, company_id.unwrap_or(who.company_id))?;
-        serde_json::to_value(installation).ok()
+        let (_, installation) = self.emulator.installation_of(credential, company_id)?;
+        Some(installation)
     }
 
     /// The first OAuth client ([`MockOAuthClient::default_client`] by default).
@@ -272,36 +266,7 @@ impl MockServer {
     /// Fails, naming the OAuth `error` and its description, when the page answers without a
     /// redirect or redirects with an `error`.
     pub fn consent(&self, authorize_url: &str) -> Result<Consent, MockError> {
-        let query = authorize_url.split_once('?').map(|(_, query)| query);
-        let callback =
-            oauth::endpoints::consent(&self.emulator, query).map_err(|(error, description)| {
-                MockError::new(format!(
-                    "the consent page refused without a redirect: {error}: {description}"
-                ))
-            })?;
-        let query = callback.split_once('?').map_or("", |(_, query)| query);
-        let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        let param = |key: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
-        if let Some(error) = param("error") {
-            let description = param("error_description").unwrap_or_default();
-            return Err(MockError::new(format!(
-                "consent refused: {error}: {description}"
-            )));
-        }
-        let code = param("code")
-            .ok_or_else(|| MockError::new(format!("no code in the callback {callback}")))?;
-        Ok(Consent {
-            state: param("state"),
-            code,
-            callback,
-        })
+        self.emulator.consent(authorize_url)
     }
 
     /// Mints a new token family for `client_id` as if its code exchange had just
@@ -344,6 +309,37 @@ impl MockServer {
     /// How many `refresh_token` grants succeeded.
     pub fn refresh_count(&self) -> usize {
         self.emulator.oauth().refreshes()
+    }
+
+    /// The admin API (the README's "Admin HTTP API") without HTTP, as the `testing` modules of the
+    /// Python and Node SDKs use it: `method` and `path` (`/__mock/...`, a query string
+    /// allowed) as one would send them, `body` the request's JSON (`""` for none). Returns
+    /// the JSON the HTTP API answers with `200`; where it would answer an error, returns
+    /// that error's message. Nothing is journaled and no fault applies.
+    ///
+    /// ```
+    /// # let server = pleo_installations_mock::MockServer::start().unwrap();
+    /// server.admin_json("POST", "/__mock/faults", r#"{"status": 503, "times": 2}"#).unwrap();
+    /// assert_eq!(server.pending_faults(), 1);
+    /// assert!(server.admin_json("POST", "/__mock/faults", r#"{"status": "x"}"#).is_err());
+    /// ```
+    pub fn admin_json(&self, method: &str, path: &str, body: &str) -> Result<String, MockError> {
+        let method = hyper::Method::from_bytes(method.as_bytes())
+            .map_err(|_| MockError::new(format!("{method:?} is not an HTTP method")))?;
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
+        if !admin::is_admin(path) {
+            return Err(MockError::new(format!(
+                "{path:?} is not an admin path: admin paths start with {}/",
+                admin::PREFIX
+            )));
+        }
+        let answer = admin::dispatch(&self.emulator, &method, path, query, body.as_bytes())
+            .map_err(|refused| MockError::new(refused.message))?;
+        String::from_utf8(answer.into_bytes())
+            .map_err(|_| MockError::new("the admin answer was not UTF-8"))
     }
 
     /// Stops the emulator now (as dropping it does).

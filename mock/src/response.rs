@@ -2,8 +2,8 @@
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::{Response, StatusCode};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Response, StatusCode};
 use serde::Serialize;
 
 use crate::models::ErrorBody;
@@ -44,6 +44,15 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, reason, message)
     }
 
+    /// A 405 for a known path that does not take `method`; see [`with_allow`].
+    pub(crate) fn method_not_allowed(method: &Method, path: &str, allow: &str) -> Self {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("{path} does not take {method}; it takes {allow}"),
+        )
+    }
+
     /// A 404 for a missing installation.
     pub(crate) fn no_installation(message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
@@ -58,6 +67,14 @@ impl ApiError {
         };
         json(self.status, &body)
     }
+}
+
+/// `response` with the `Allow` header a 405 carries.
+pub(crate) fn with_allow(mut response: HttpResponse, allow: &'static str) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
 /// A JSON response with the API's content type.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_LENGTH, HeaderValue, WWW_AUTHENTICATE};
+use hyper::header::{CONTENT_LENGTH, HeaderValue, WWW_AUTHENTICATE};
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use uuid::Uuid;
 
@@ -76,7 +76,9 @@ async fn respond(
     .await?;
     if admin::is_admin(path) {
         return Ok(match body {
-            Some(body) => admin::handle(emulator, &parts.method, path, &body).await,
+            Some(body) => {
+                admin::handle(emulator, &parts.method, path, parts.uri.query(), &body).await
+            }
             None => too_large(emulator.max_body_bytes()),
         });
     }
@@ -310,16 +312,10 @@ fn not_found(method: &Method, path: &str) -> HttpResponse {
 }
 
 pub(crate) fn method_not_allowed(method: &Method, path: &str, allow: &'static str) -> HttpResponse {
-    let mut response = ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        format!("{path} does not take {method}; it takes {allow}"),
+    response::with_allow(
+        ApiError::method_not_allowed(method, path, allow).into_response(),
+        allow,
     )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allow));
-    response
 }
 
 fn unauthorized(message: String) -> HttpResponse {

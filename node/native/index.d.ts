@@ -46,45 +46,11 @@ export declare class NativeMockServer {
   /** Starts an emulator on a free port (about a millisecond). */
   static start(): NativeMockServer
   /**
-   * `{url, apiKey, accessToken, authorizeUrl, tokenUrl, oauthClient: {clientId,
-   * clientSecret, redirectUri}}` as JSON.
+   * The admin API in-process: `method` and `path` (`/__mock/...`) as over HTTP, `body`
+   * JSON text (`""` for none); the answer's JSON text, or an error with the message the
+   * HTTP API would answer.
    */
-  info(): string
-  /** Queues faults: one in the admin API's form, or an array of them (all or nothing). */
-  pushFaults(faultsJson: string): void
-  /** Forgets the queued faults. */
-  clearFaults(): void
-  /** How many faults are still queued. */
-  pendingFaults(): number
-  /** The requests received, as the admin API's JSON array. */
-  journal(): string
-  /** Forgets the journal. */
-  clearJournal(): void
-  /**
-   * Puts an installation in place from `{credential, company_id?, status, metadata?,
-   * errorCode?}`; returns it as JSON.
-   */
-  seed(seedJson: string): string
-  /** The installation of `credential`'s client in its own company, as JSON (`null` if none). */
-  installation(credential: string): string
-  /** Forgets installations, faults, journal and OAuth state. */
-  reset(): void
-  /**
-   * A new token family for an OAuth client, as after a code exchange:
-   * `{access_token, refresh_token}` as JSON.
-   */
-  issueTokens(clientId: string): string
-  /**
-   * Plays the user's browser on the consent page of `authorize_url`:
-   * `{callback, code, state}` as JSON.
-   */
-  consent(authorizeUrl: string): string
-  /** Moves the clock of token and code expiry forward. */
-  advanceClock(ms: number): void
-  /** Expires every access token issued so far. */
-  expireAccessTokens(): void
-  /** `{tokenRequests, refreshes}` as JSON. */
-  oauthStats(): string
+  admin(method: string, path: string, body: string): string
   /** Stops the emulator and cuts open connections; stopping twice does nothing. */
   stop(): void
 }

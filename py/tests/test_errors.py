@@ -100,7 +100,7 @@ def test_timeout_is_a_builtin_timeout(server: MockServer) -> None:
 
 def test_connection(server: MockServer) -> None:
     url = server.url
-    server.shutdown()
+    server.stop()
     with Client(base_url=url, api_key="k", max_retries=0) as client:
         with pytest.raises(APIConnectionError) as caught:
             client.introspect()
@@ -123,7 +123,7 @@ def test_invalid_argument_is_a_value_error(client: Client) -> None:
 def test_reauthentication_required(server: MockServer) -> None:
     from pleo_installations import OAuthCredentials
 
-    oauth = server.oauth_client()
+    oauth = server.oauth_client
     credentials = OAuthCredentials(
         client_id=oauth.client_id,
         client_secret=oauth.client_secret,

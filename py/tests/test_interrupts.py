@@ -34,7 +34,7 @@ CHILD = textwrap.dedent(
     elif case == "wait_for_status":
         call = lambda: client.wait_for_status("ACTIVATED", timeout=delay)
     elif case == "refresh_tokens":
-        oauth = server.oauth_client()
+        oauth = server.oauth_client
         access, refresh = server.issue_tokens()
         credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
                                        access_token=access, refresh_token=refresh, expires_in=3600)
@@ -42,7 +42,7 @@ CHILD = textwrap.dedent(
         server.push_fault(delay=delay, operation="oauthToken")
         call = client.refresh_tokens
     elif case == "exchange_code":
-        oauth = server.oauth_client()
+        oauth = server.oauth_client
         request = authorization_url(oauth.client_id, oauth.redirect_uri, base_url=server.url)
         code = server.consent(request.url).code
         server.push_fault(delay=delay, operation="oauthToken")
@@ -59,7 +59,7 @@ CHILD = textwrap.dedent(
                     time.sleep(delay)  # runs on this (the main) thread: Ctrl-C interrupts it
                 yield
             def compare_and_swap(self, expected, tokens): return True
-        oauth = server.oauth_client()
+        oauth = server.oauth_client
         access, refresh = server.issue_tokens()
         credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
                                        access_token=access, refresh_token=refresh, expires_in=3600)
@@ -159,7 +159,7 @@ ABANDONED_CHILD = textwrap.dedent(
     from pleo_installations.testing import MockServer
 
     server = MockServer()
-    oauth = server.oauth_client()
+    oauth = server.oauth_client
     access, refresh = server.issue_tokens()
     credentials = OAuthCredentials(client_id=oauth.client_id, client_secret=oauth.client_secret,
                                    access_token=access, refresh_token=refresh, expires_in=3600)

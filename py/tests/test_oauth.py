@@ -34,7 +34,7 @@ from pleo_installations.testing import MockServer
 
 
 def credentials(server: MockServer, expires_in: Optional[int] = 3600) -> OAuthCredentials:
-    oauth = server.oauth_client()
+    oauth = server.oauth_client
     access, refresh = server.issue_tokens()
     return OAuthCredentials(
         client_id=oauth.client_id,
@@ -70,7 +70,7 @@ def test_authorization_url_defaults_to_production() -> None:
 
 
 def test_code_flow(server: MockServer) -> None:
-    oauth = server.oauth_client()
+    oauth = server.oauth_client
     request = authorization_url(oauth.client_id, oauth.redirect_uri, scopes=["export:read"], base_url=server.url)
     consent = server.consent(request.url)
     assert consent.state == request.state
@@ -108,7 +108,7 @@ def test_refresh_calls_the_hook(server: MockServer) -> None:
         server.expire_access_tokens()
         assert client.introspect().auth_method is AuthMethod.OAUTH2  # 401, refresh, replay
         client.refresh_tokens()
-    assert len(seen) == 2 and server.refresh_count() == 2
+    assert len(seen) == 2 and server.oauth_stats().refreshes == 2
     assert seen[0].refresh_token != start.refresh_token
     assert seen[1].refresh_token != seen[0].refresh_token
     assert seen[1].expires_at is not None and seen[1].expires_at.tzinfo is not None
@@ -210,7 +210,7 @@ def test_tokens_another_process_stored_are_used_instead_of_refreshing(server: Mo
     with Client(base_url=server.url, oauth=due, token_store=store) as client:
         client.introspect()
     assert server.journal()[-1].header("authorization") == f"Bearer {access}"
-    assert server.refresh_count() == 0 and store.swaps == []
+    assert server.oauth_stats().refreshes == 0 and store.swaps == []
 
 
 def test_store_errors_keep_their_cause(server: MockServer) -> None:
@@ -322,7 +322,7 @@ def test_a_file_store_shared_by_processes_refreshes_once(server: MockServer, tmp
         finally:
             _shared = None
         assert client.introspect().auth_method is AuthMethod.OAUTH2  # adopts what a child stored
-    assert server.refresh_count() == 1
+    assert server.oauth_stats().refreshes == 1
     refreshed = store.load()
     assert refreshed is not None and refreshed.refresh_token != start.refresh_token
 

@@ -240,3 +240,134 @@ fn unknown_admin_routes_and_methods() {
         .expect_error(404, "not_found");
     assert_eq!(server.journal().len(), 1);
 }
+
+#[test]
+fn info_names_where_it_is_and_what_it_accepts() {
+    let server = MockServer::start().unwrap();
+    let info = admin(&server, "GET", "/__mock/info", None).json();
+    let client = server.oauth_client();
+    assert_eq!(
+        info,
+        json!({
+            "url": server.url(),
+            "api_key": server.api_key(),
+            "access_token": server.access_token(),
+            "authorize_url": server.authorize_url(),
+            "token_url": server.token_url(),
+            "oauth_clients": [{
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+                "redirect_uris": client.redirect_uris,
+                "scope": client.scope,
+            }],
+        })
+    );
+}
+
+#[test]
+fn installations_of_one_credential() {
+    let server = MockServer::start().unwrap();
+    let other = Uuid::new_v4();
+    server.seed_installation(&server.api_key(), None, "AUTHORIZED");
+    server.seed_installation(&server.api_key(), Some(other), "ERROR");
+    server.seed_installation(&server.access_token(), None, "ACTIVATED");
+    let of = |query: &str| {
+        admin(
+            &server,
+            "GET",
+            &format!("/__mock/installations{query}"),
+            None,
+        )
+    };
+
+    assert_eq!(of("").json().as_array().map(Vec::len), Some(3));
+    let mine = of("?credential=pleo-mock-api-key").json();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine[0]["installation"]["status"], "AUTHORIZED");
+    assert_eq!(
+        Some(&mine[0]["installation"]),
+        server.installation(&server.api_key(), None).as_ref()
+    );
+    let theirs = of(&format!("?credential=pleo-mock-api-key&company_id={other}")).json();
+    assert_eq!(theirs[0]["installation"]["status"], "ERROR");
+    let bearer = of("?credential=pleo-mock-access-token").json();
+    assert_eq!(bearer[0]["installation"]["status"], "ACTIVATED");
+    assert_ne!(bearer[0]["client_id"], mine[0]["client_id"]);
+    assert_eq!(of("?credential=nobody").json(), json!([]));
+
+    for bad in [
+        "?credential=pleo-mock-api-key&company_id=42",
+        "?company_id=7c1e5a2b-3d4f-4e6a-9b8c-0d1e2f3a4b5c",
+        "?who=me",
+    ] {
+        of(bad).expect_error(400, "invalid_query");
+    }
+}
+
+/// The answer of the in-process door, as JSON.
+fn door(server: &MockServer, method: &str, path: &str, body: &str) -> Value {
+    let answer = server.admin_json(method, path, body);
+    serde_json::from_str(&answer.unwrap_or_else(|e| panic!("{method} {path}: {e}"))).unwrap()
+}
+
+#[test]
+fn the_in_process_door_answers_what_http_answers() {
+    let server = MockServer::start().unwrap();
+    let queued = door(
+        &server,
+        "POST",
+        "/__mock/faults",
+        r#"[{"status": 503}, {"drop": true}]"#,
+    );
+    assert_eq!(queued, json!({"pending_faults": 2}));
+    let seed = r#"{"credential": "pleo-mock-api-key", "status": "AUTHORIZED"}"#;
+    let seeded = door(&server, "POST", "/__mock/installations", seed);
+    assert_eq!(Some(seeded), server.installation(&server.api_key(), None));
+    for path in [
+        "/__mock/health",
+        "/__mock/info",
+        "/__mock/faults",
+        "/__mock/installations",
+        "/__mock/installations?credential=pleo-mock-api-key",
+        "/__mock/journal",
+        "/__mock/journal/stats",
+        "/__mock/oauth/stats",
+    ] {
+        let over_http = admin(&server, "GET", path, None);
+        assert_eq!(over_http.status, 200, "{path}: {}", over_http.text);
+        assert_eq!(door(&server, "GET", path, ""), over_http.json(), "{path}");
+    }
+    assert_eq!(
+        door(&server, "DELETE", "/__mock/faults", ""),
+        json!({"status": "ok"})
+    );
+    assert_eq!(server.pending_faults(), 0);
+    assert!(server.journal().is_empty(), "the door is not journaled");
+
+    // Refusals carry the message of the HTTP error body.
+    for (method, path, body) in [
+        ("POST", "/__mock/faults", r#"{"status": "x"}"#),
+        ("GET", "/__mock/nothing", ""),
+        ("GET", "/__mock/reset", ""),
+        ("POST", "/__mock/clock", "not json"),
+        ("GET", "/__mock/installations?who=me", ""),
+    ] {
+        let over_http = admin(&server, method, path, (!body.is_empty()).then_some(body));
+        assert!(over_http.status >= 400, "{method} {path}");
+        let refused = server.admin_json(method, path, body).unwrap_err();
+        assert_eq!(
+            refused.message(),
+            over_http.json()["message"],
+            "{method} {path}"
+        );
+    }
+    // What HTTP would not even route to the admin API.
+    for (method, path, named) in [
+        ("GET", "/v1/introspect", "not an admin path"),
+        ("GET", "/__mockery", "not an admin path"),
+        ("NOT A METHOD", "/__mock/health", "not an HTTP method"),
+    ] {
+        let refused = server.admin_json(method, path, "").unwrap_err();
+        assert!(refused.message().contains(named), "{refused}");
+    }
+}

@@ -662,3 +662,48 @@ fn consent_answers_like_the_consent_page_without_http() {
             .contains("invalid_request")
     );
 }
+
+#[test]
+fn consent_through_the_admin_api_gives_a_code_that_exchanges() {
+    let server = MockServer::start().unwrap();
+    let url = format!(
+        "{}?{}",
+        server.authorize_url(),
+        encode(&authorize_params("st-9"))
+    );
+    let body = json!({ "authorize_url": url }).to_string();
+    let reply = admin(&server, "POST", "/__mock/oauth/consent", Some(&body));
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let consent = reply.json();
+    assert_eq!(consent["state"], "st-9");
+    let code = consent["code"].as_str().expect("a code");
+    assert!(
+        consent["callback"]
+            .as_str()
+            .unwrap()
+            .starts_with(DEFAULT_OAUTH_REDIRECT_URI)
+    );
+    let exchanged = token(
+        &server,
+        Some(&client_auth()),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", DEFAULT_OAUTH_REDIRECT_URI),
+            ("code_verifier", RFC_VERIFIER),
+        ],
+    );
+    assert_eq!(exchanged.status, 200, "{}", exchanged.text);
+
+    let mut unknown = authorize_params("st-10");
+    unknown[0] = ("client_id", "nobody");
+    let url = format!("{}?{}", server.authorize_url(), encode(&unknown));
+    let body = json!({ "authorize_url": url }).to_string();
+    let refused = admin(&server, "POST", "/__mock/oauth/consent", Some(&body));
+    refused.expect_error(400, "invalid_consent");
+    assert!(refused.text.contains("nobody"), "{}", refused.text);
+    for bad in [r#"{}"#, r#"{"authorize_url": 1}"#, r#"{"url": "x"}"#, "[]"] {
+        admin(&server, "POST", "/__mock/oauth/consent", Some(bad))
+            .expect_error(400, "invalid_consent");
+    }
+}

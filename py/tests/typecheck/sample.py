@@ -118,7 +118,7 @@ def api_key_calls(server: MockServer) -> None:
 
 
 def oauth_calls(server: MockServer) -> None:
-    oauth: OAuthClientInfo = server.oauth_client()
+    oauth: OAuthClientInfo = server.oauth_client
     request: AuthorizationRequest = authorization_url(oauth.client_id, oauth.redirect_uri, base_url=server.url)
     consent: Consent = server.consent(request.url)
     tokens: OAuthTokens = exchange_code(
@@ -147,7 +147,7 @@ def oauth_calls(server: MockServer) -> None:
             client.introspect()
         saved = file_store.load()
         assert saved is not None and saved.refresh_token != refresh
-    assert server.refresh_count() == 2 and server.token_requests() >= 3
+    assert server.oauth_stats().refreshes == 2 and server.oauth_stats().token_requests >= 3
 
 
 def main() -> None:
