@@ -6,6 +6,7 @@ thread waits in the SDK), which prints what it saw as JSON."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -17,6 +18,20 @@ import pytest
 DELAY = 8.0
 #: When the child sends itself SIGINT, after the call started.
 SIGNAL_AFTER = 0.4
+
+
+def python(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Runs ``python -c *args`` with Ctrl-C's default disposition: Python installs its
+    ``KeyboardInterrupt`` handler only where SIGINT is not ignored, and a background job of a
+    shell without job control (as some CI runners start ``make test``) inherits it ignored."""
+    return subprocess.run(
+        [sys.executable, "-c", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
 
 CHILD = textwrap.dedent(
     """
@@ -98,12 +113,7 @@ CHILD = textwrap.dedent(
 
 
 def run_child(case: str) -> Dict[str, Any]:
-    child = subprocess.run(
-        [sys.executable, "-c", CHILD, case, str(DELAY), str(SIGNAL_AFTER)],
-        capture_output=True,
-        text=True,
-        timeout=4 * DELAY,
-    )
+    child = python(CHILD, case, str(DELAY), str(SIGNAL_AFTER), timeout=4 * DELAY)
     assert "SystemError" not in child.stderr, child.stderr
     assert child.returncode == 0, child.stderr
     seen: Dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
@@ -146,7 +156,7 @@ EXIT_CHILD = textwrap.dedent(
 
 
 def test_a_call_abandoned_to_ctrl_c_may_end_while_the_interpreter_exits() -> None:
-    child = subprocess.run([sys.executable, "-c", EXIT_CHILD], capture_output=True, text=True, timeout=60)
+    child = python(EXIT_CHILD)
     assert child.stdout.strip() == "interrupted", child.stderr
     assert child.returncode == 0, child.stderr
     assert "panicked" not in child.stderr and "Fatal" not in child.stderr, child.stderr
@@ -181,6 +191,6 @@ ABANDONED_CHILD = textwrap.dedent(
 def test_the_hook_of_an_abandoned_call_still_gets_the_refreshed_tokens() -> None:
     # Pleo rotates refresh tokens: the ones a refresh got must reach the application even
     # when its call was interrupted (the main thread has moved on: it runs on the worker).
-    child = subprocess.run([sys.executable, "-c", ABANDONED_CHILD], capture_output=True, text=True, timeout=60)
+    child = python(ABANDONED_CHILD)
     assert child.returncode == 0, child.stderr
     assert child.stdout.split() == ["interrupted", "1", "True"], child.stdout + child.stderr
