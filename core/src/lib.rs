@@ -28,6 +28,7 @@ mod models;
 pub mod oauth;
 mod operation;
 mod outcome;
+mod per_process;
 mod request;
 mod retry;
 mod runtime;

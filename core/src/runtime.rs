@@ -2,17 +2,18 @@
 //!
 //! Built on first use, with a few worker threads whatever the number of calls in flight,
 //! and rebuilt in a child made by `fork()` (which has none of its parent's threads; the
-//! parent's runtime is leaked there, as waiting for its threads would never end).
+//! parent's runtime is leaked there, as waiting for its threads would never end). Found
+//! without taking a lock ([`PerProcess`]), so a fork can never leave the child waiting.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 use tokio::runtime::{Handle, Runtime};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::per_process::PerProcess;
 
 /// Worker threads of the runtime: enough to use two cores, few enough to be cheap.
 const WORKER_THREADS: usize = 2;
@@ -21,33 +22,44 @@ const WORKER_THREADS: usize = 2;
 /// so that thousands of calls in flight never mean thousands of threads.
 const MAX_BLOCKING_THREADS: usize = 32;
 
-/// The runtime of this process and the process id it was built in.
-static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
+/// The runtime of this process.
+static RUNTIME: PerProcess<Background> = PerProcess::new();
+
+/// A runtime that, if ever dropped (one built by a thread that lost the race to build it),
+/// stops without waiting, which is allowed anywhere, even inside another runtime.
+struct Background(Option<Runtime>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
 
 /// The runtime's handle, building the runtime on first use in this process.
 pub(crate) fn handle() -> Result<Handle> {
-    let pid = std::process::id();
-    let mut slot = RUNTIME.lock().unwrap_or_else(|e| e.into_inner());
-    match *slot {
-        Some((built_in, runtime)) if built_in == pid => Ok(runtime.handle().clone()),
-        _ => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(WORKER_THREADS)
-                .max_blocking_threads(MAX_BLOCKING_THREADS)
-                .thread_name("pleo-installations")
-                .enable_all()
-                .build()
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Internal,
-                        format!("could not start the SDK's runtime threads: {e}"),
-                    )
-                })?;
-            // Lives as long as the process; in a forked child the parent's is leaked too.
-            let runtime: &'static Runtime = Box::leak(Box::new(runtime));
-            *slot = Some((pid, runtime));
-            Ok(runtime.handle().clone())
-        }
+    let runtime = RUNTIME.get_or_try_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .max_blocking_threads(MAX_BLOCKING_THREADS)
+            .thread_name("pleo-installations")
+            .enable_all()
+            .build()
+            .map(|runtime| Background(Some(runtime)))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("could not start the SDK's runtime threads: {e}"),
+                )
+            })
+    })?;
+    match &runtime.0 {
+        Some(runtime) => Ok(runtime.handle().clone()),
+        None => Err(Error::new(
+            ErrorKind::Internal,
+            "the SDK's runtime was stopped",
+        )),
     }
 }
 

@@ -5,7 +5,7 @@
 //! has none (slim container images), the Mozilla roots bundled with the SDK, with a warning.
 //! A client's `ca_bundle` adds its own roots to those.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -15,12 +15,13 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::error::{Error, Result};
+use crate::per_process::PerProcess;
 
 /// The TLS settings of a client: the process's, or with its own extra roots.
 pub(crate) fn client_config(extra_roots: &[CertificateDer<'static>]) -> ClientConfig {
-    static SHARED: OnceLock<ClientConfig> = OnceLock::new();
+    static SHARED: PerProcess<ClientConfig> = PerProcess::new();
     if extra_roots.is_empty() {
-        return SHARED.get_or_init(|| config(Vec::new())).clone();
+        return ClientConfig::clone(&SHARED.get_or_init(|| config(Vec::new())));
     }
     config(extra_roots.to_vec())
 }
@@ -48,7 +49,7 @@ fn config(extra_roots: Vec<CertificateDer<'static>>) -> ClientConfig {
         algorithms: provider.signature_verification_algorithms,
         provider: Arc::clone(&provider),
         extra_roots,
-        verifier: OnceLock::new(),
+        verifier: PerProcess::new(),
     });
     ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -59,8 +60,8 @@ fn config(extra_roots: Vec<CertificateDer<'static>>) -> ClientConfig {
 }
 
 /// The system's roots, read once per process; the bundled Mozilla roots where there are none.
-fn system_roots() -> &'static [CertificateDer<'static>] {
-    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+fn system_roots() -> Arc<Vec<CertificateDer<'static>>> {
+    static ROOTS: PerProcess<Vec<CertificateDer<'static>>> = PerProcess::new();
     ROOTS.get_or_init(|| {
         let found = rustls_native_certs::load_native_certs();
         for error in &found.errors {
@@ -82,11 +83,11 @@ struct LazyVerifier {
     provider: Arc<CryptoProvider>,
     algorithms: WebPkiSupportedAlgorithms,
     extra_roots: Vec<CertificateDer<'static>>,
-    verifier: OnceLock<std::result::Result<Arc<WebPkiServerVerifier>, rustls::Error>>,
+    verifier: PerProcess<std::result::Result<Arc<WebPkiServerVerifier>, rustls::Error>>,
 }
 
 impl LazyVerifier {
-    fn verifier(&self) -> std::result::Result<&WebPkiServerVerifier, rustls::Error> {
+    fn verifier(&self) -> std::result::Result<Arc<WebPkiServerVerifier>, rustls::Error> {
         let built = self.verifier.get_or_init(|| {
             let mut roots = RootCertStore::empty();
             let (_, ignored) = roots
@@ -98,7 +99,10 @@ impl LazyVerifier {
                 .build()
                 .map_err(|e| rustls::Error::General(format!("no usable CA certificates: {e}")))
         });
-        built.as_deref().map_err(Clone::clone)
+        match &*built {
+            Ok(verifier) => Ok(Arc::clone(verifier)),
+            Err(e) => Err(e.clone()),
+        }
     }
 }
 
