@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tokio::runtime::{Handle, Runtime};
+use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 use tokio::task::JoinHandle;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -71,16 +71,33 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(handle()?.block_on(future))
 }
 
-/// Runs blocking work (a token store, a refresh hook) from async code without stalling the
-/// runtime's other tasks, on the thread that runs the call: a binding whose callbacks must
-/// run on the caller's thread sees them there.
-pub(crate) fn blocking<T>(work: impl FnOnce() -> T) -> T {
-    match Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
+/// Runs blocking work (a token refresh, a token store, a refresh hook) from async code
+/// without stalling the runtime. Inside one of the runtime's tasks (an async call) it runs
+/// on the blocking pool and is awaited, so a cancelled call stops waiting for it at once
+/// while the work itself goes on to its end (a refresh still keeps the rotated tokens). On
+/// the thread of a blocking call (`block_on`) it runs right there: a binding whose
+/// callbacks must run on the caller's thread sees them there.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    if tokio::task::try_id().is_none() {
+        // `block_in_place` leaves the runtime's context, so the work may `block_on` again.
+        return Ok(match Handle::try_current() {
+            Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(work)
+            }
+            _ => work(),
+        });
     }
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| match e.try_into_panic() {
+            Ok(payload) => Error::from_panic("OAuth work", payload.as_ref()),
+            Err(e) => Error::new(
+                ErrorKind::Internal,
+                format!("the SDK's runtime stopped OAuth work: {e}"),
+            ),
+        })
 }
 
 /// Runs `future` on the runtime, from any executor (or none); dropping the returned future

@@ -12,6 +12,7 @@ use crate::call::{Call, Reply};
 use crate::clock::{Clock, Random};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::HttpPool;
+use crate::oauth::session::OAuthSession;
 use crate::oauth::token_endpoint::TokenContext;
 use crate::outcome::{self, Attempt};
 use crate::retry::{self, Failure, MAX_RETRY_AFTER, RETRY_AFTER_CEILING};
@@ -179,19 +180,23 @@ impl Transport {
         {
             return ready.map(|bearer| (bearer.header, Some(bearer.generation)));
         }
-        // A refresh, a token store or a hook: blocking work, rare, on this call's thread.
-        let _turn = self.refresh_turn(deadline).await?;
+        // A refresh, a token store or a hook: blocking work, rare, one call at a time.
+        let turn = self.refresh_turn(deadline).await?;
         if failed.is_none()
             && let Some(ready) = session.ready(self.clock.wall())
         {
             return ready.map(|bearer| (bearer.header, Some(bearer.generation)));
         }
-        let http = self.http.get()?;
-        let context = self.token_context(&http, deadline);
-        let bearer = runtime::blocking(|| match failed {
-            Some(generation) => session.after_unauthorized(&context, generation),
-            None => session.bearer(&context),
-        })?;
+        let work = self.oauth_work(session, deadline)?;
+        let bearer = runtime::blocking(move || {
+            let _turn = turn;
+            let context = work.context();
+            match failed {
+                Some(generation) => work.session.after_unauthorized(&context, generation),
+                None => work.session.bearer(&context),
+            }
+        })
+        .await??;
         Ok((bearer.header, Some(bearer.generation)))
     }
 
@@ -203,10 +208,13 @@ impl Transport {
             ));
         };
         let deadline = self.clock.now() + self.settings.total_timeout;
-        let _turn = self.refresh_turn(deadline).await?;
-        let http = self.http.get()?;
-        let context = self.token_context(&http, deadline);
-        runtime::blocking(|| session.refresh_now(&context)).map(drop)
+        let turn = self.refresh_turn(deadline).await?;
+        let work = self.oauth_work(session, deadline)?;
+        runtime::blocking(move || {
+            let _turn = turn;
+            work.session.refresh_now(&work.context()).map(drop)
+        })
+        .await?
     }
 
     /// This call's turn at the blocking OAuth work, waited for until `deadline`.
@@ -240,15 +248,17 @@ impl Transport {
         Arc::clone(&gate.1)
     }
 
-    fn token_context<'a>(&'a self, http: &'a HttpClient, deadline: Instant) -> TokenContext<'a> {
-        TokenContext {
-            http,
-            clock: self.clock.as_ref(),
-            random: self.random.as_ref(),
+    /// What OAuth work needs, owned, to run on another thread until `deadline`.
+    fn oauth_work(&self, session: &Arc<OAuthSession>, deadline: Instant) -> Result<OAuthWork> {
+        Ok(OAuthWork {
+            session: Arc::clone(session),
+            http: self.http.get()?,
+            clock: Arc::clone(&self.clock),
+            random: Arc::clone(&self.random),
             max_retries: self.settings.max_retries,
             timeout: self.settings.timeout,
             deadline,
-        }
+        })
     }
 
     async fn attempt(
@@ -321,5 +331,29 @@ impl Transport {
             attempts: attempt,
             ..reply
         })
+    }
+}
+
+/// A client's OAuth session with what its blocking work needs (see [`runtime::blocking`]).
+struct OAuthWork {
+    session: Arc<OAuthSession>,
+    http: HttpClient,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+    max_retries: u32,
+    timeout: Duration,
+    deadline: Instant,
+}
+
+impl OAuthWork {
+    fn context(&self) -> TokenContext<'_> {
+        TokenContext {
+            http: &self.http,
+            clock: self.clock.as_ref(),
+            random: self.random.as_ref(),
+            max_retries: self.max_retries,
+            timeout: self.timeout,
+            deadline: self.deadline,
+        }
     }
 }

@@ -146,7 +146,12 @@ fn a_child_forked_while_a_parent_thread_refreshes_is_not_locked_out() {
         let client = client.clone();
         std::thread::spawn(move || client.refresh_tokens())
     };
-    hook_entered.recv().unwrap();
+    if hook_entered.recv_timeout(Duration::from_secs(20)).is_err() {
+        panic!(
+            "the refresh hook never ran: {:?}",
+            refreshing.join().unwrap()
+        );
+    }
 
     // SAFETY: the child only calls the SDK and then `_exit`s; the parent waits for it.
     let pid = unsafe { libc::fork() };

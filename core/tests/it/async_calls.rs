@@ -216,3 +216,43 @@ fn a_hundred_calls_finding_the_token_due_share_one_refresh_and_one_thread() {
     );
     assert_eq!(server.refresh_count(), 1);
 }
+
+#[test]
+fn a_call_cancelled_during_a_hung_token_refresh_ends_at_once_and_the_refresh_finishes() {
+    let server = MockServer::start().unwrap();
+    let mut credentials = common::oauth_credentials(&server);
+    credentials.tokens.expires_at = Some(std::time::SystemTime::now());
+    let client = pleo_installations::Client::builder()
+        .base_url(server.url())
+        .oauth(credentials)
+        .total_timeout(Duration::from_secs(20))
+        .build_async()
+        .unwrap();
+    server.push_fault(Fault::delay(Duration::from_millis(2500)).for_operation("oauthToken"));
+    let (done, result) = mpsc::channel();
+    let handle = client.start_json("introspect", "{}", move |outcome| {
+        let _ = done.send(outcome);
+    });
+    // The call is inside the refresh, waiting for the token endpoint.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(server.token_requests(), 1);
+    let cancelled_at = Instant::now();
+    handle.cancel();
+    let outcome = result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the call never reported");
+    assert!(
+        cancelled_at.elapsed() < Duration::from_secs(1),
+        "the cancel waited {:?} for the refresh",
+        cancelled_at.elapsed()
+    );
+    assert_eq!(outcome.unwrap_err().kind(), ErrorKind::Cancelled);
+    // The refresh goes on to its end and keeps the rotated tokens: the next call uses them.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.refresh_count() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.refresh_count(), 1);
+    executor().block_on(client.introspect()).unwrap();
+    assert_eq!(server.token_requests(), 1, "no second refresh");
+}
