@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use log::{Level, LevelFilter};
 use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
@@ -12,6 +13,7 @@ use crate::clock::{Clock, MAX_TIMEOUT, Random, SystemClock, ThreadRandom};
 use crate::credential_url::credential_url;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
+use crate::events::{Events, LogSink};
 use crate::http::{self, HttpSettings};
 use crate::oauth::session::OAuthSession;
 use crate::oauth::{
@@ -114,6 +116,7 @@ pub struct ClientBuilder {
     components: Vec<String>,
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
+    events: Events,
 }
 
 impl Default for ClientBuilder {
@@ -143,6 +146,7 @@ impl ClientBuilder {
             components: Vec::new(),
             clock: Arc::new(SystemClock),
             random: Arc::new(ThreadRandom),
+            events: Events::default(),
         }
     }
 
@@ -287,6 +291,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends this client's events (attempt, retry, give-up, refresh) up to `max_level` to
+    /// `sink` as well as to the `log` facade, on whichever thread emits them. The sink must
+    /// return quickly: a call waits for it.
+    pub fn log_sink(
+        mut self,
+        max_level: LevelFilter,
+        sink: impl Fn(Level, &str) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        let sink: LogSink = Arc::new(sink);
+        self.events = Events::with_sink(max_level, sink);
+        self
+    }
+
     /// The checked settings, with the clock and randomness, that a client is built from.
     pub(crate) fn into_parts(self) -> Result<Parts> {
         Ok((self.settings()?, self.clock, self.random))
@@ -319,6 +336,7 @@ impl ClientBuilder {
                 },
                 proxy: config.proxy.as_deref().map(http::proxy).transpose()?,
             },
+            events: self.events.clone(),
         })
     }
 

@@ -11,8 +11,9 @@
 //!
 //! Every call retries transient failures per the operation's safety, within a connect
 //! timeout, a per-attempt timeout and an overall deadline. [`Client::call_json`] is the
-//! JSON door the C, Python and Node bindings use. Log records (target
-//! `pleo_installations`, level debug, one per attempt) never carry a secret.
+//! JSON door the C, Python and Node bindings use. Its events (attempt, retry, give-up,
+//! refresh; target [`LOG_TARGET`], or a client's [`ClientBuilder::log_sink`]) never carry
+//! a secret.
 
 mod auth;
 mod call;
@@ -22,6 +23,7 @@ mod config;
 mod credential_url;
 mod environment;
 mod error;
+mod events;
 mod http;
 mod json;
 mod models;
@@ -44,6 +46,7 @@ pub use clock::{Clock, MAX_TIMEOUT, Random, Sleep, SystemClock, ThreadRandom};
 pub use config::{ClientBuilder, Config, MAX_RETRIES_LIMIT};
 pub use environment::{Environment, PRODUCTION_URL, STAGING_URL};
 pub use error::{Error, ErrorKind, MAX_ERROR_BODY_BYTES, Result};
+pub use events::{LOG_TARGET, LogSink};
 pub use models::{
     AuthMethod, CreateInstallation, ExternalClient, Installation, InstallationErrorCode,
     InstallationStatus, Introspection, Metadata, UpdateInstallation, parse_timestamp,

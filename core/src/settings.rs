@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::auth::Credential;
+use crate::events::Events;
 use crate::http::HttpSettings;
 
 /// The validated settings a client runs with.
@@ -14,4 +15,6 @@ pub(crate) struct Settings {
     pub(crate) total_timeout: Duration,
     pub(crate) max_retries: u32,
     pub(crate) http: HttpSettings,
+    /// Where the client's events go.
+    pub(crate) events: Events,
 }

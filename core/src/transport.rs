@@ -11,6 +11,7 @@ use crate::auth::Credential;
 use crate::call::{Call, Reply};
 use crate::clock::{Clock, Random};
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::{AttemptEvent, Events, GiveUp};
 use crate::http::HttpPool;
 use crate::oauth::session::OAuthSession;
 use crate::oauth::token_endpoint::TokenContext;
@@ -118,6 +119,9 @@ impl Transport {
             // did) and replay once. A 401 means the request was not processed.
             if let (Failure::Status(401), Some(generation), false) = (failure, generation, replayed)
             {
+                self.settings
+                    .events
+                    .retry(attempt, call.operation.id(), &error, 0);
                 replayed = true;
                 replay_after = Some(generation);
                 attempt += 1;
@@ -125,7 +129,13 @@ impl Transport {
             }
             let retryable = retry::is_retryable(call.operation, failure);
             let error = error.with_attempts(attempt).with_retryable(retryable);
-            if !retryable || attempt >= max_attempts {
+            let events = &self.settings.events;
+            let give_up = |reason| events.give_up(call.operation.id(), attempt, &error, reason);
+            if !retryable {
+                return Err(error);
+            }
+            if attempt >= max_attempts {
+                give_up(GiveUp::MaxRetries);
                 return Err(error);
             }
             let delay = match error.retry_after() {
@@ -135,6 +145,7 @@ impl Transport {
                     } else {
                         format!("{} s", wait.as_secs())
                     };
+                    give_up(GiveUp::RetryAfter);
                     let message = format!(
                         "{}; the server asks to retry after {after}, beyond the {} s the SDK waits",
                         error.message(),
@@ -146,19 +157,14 @@ impl Transport {
                 None => retry::backoff(attempt, self.random.as_ref()),
             };
             if self.clock.now() + delay >= deadline {
+                give_up(GiveUp::Deadline);
                 let message = format!(
                     "{}; no time left before the deadline for another attempt",
                     error.message()
                 );
                 return Err(error.with_message(message));
             }
-            log::debug!(
-                "{} {}: retrying in {} ms after {}",
-                call.operation.method(),
-                call.operation.path(),
-                delay.as_millis(),
-                error.kind()
-            );
+            events.retry(attempt, call.operation.id(), &error, delay.as_millis());
             self.clock.sleep(delay).await;
             attempt += 1;
         }
@@ -258,6 +264,7 @@ impl Transport {
             max_retries: self.settings.max_retries,
             timeout: self.settings.timeout,
             deadline,
+            events: self.settings.events.clone(),
         })
     }
 
@@ -306,27 +313,24 @@ impl Transport {
             error: failed.error.redacting(secrets.iter().map(String::as_str)),
             ..failed
         });
-        let elapsed = started.elapsed().as_millis();
-        match &outcome {
-            Ok(reply) => log::debug!(
-                "{} {} status={} attempt={attempt} elapsed_ms={elapsed} request_id={}",
-                operation.method(),
-                operation.path(),
-                reply.status,
-                reply.request_id.as_deref().unwrap_or("-"),
+        let (status, error, request_id) = match &outcome {
+            Ok(reply) => (Some(reply.status), None, reply.request_id.as_deref()),
+            Err(failed) => (
+                failed.error.status(),
+                Some(&failed.error),
+                failed.error.request_id(),
             ),
-            Err(failed) => log::debug!(
-                "{} {} status={} error={} attempt={attempt} elapsed_ms={elapsed} request_id={}",
-                operation.method(),
-                operation.path(),
-                failed
-                    .error
-                    .status()
-                    .map_or("-".to_owned(), |s| s.to_string()),
-                failed.error.kind(),
-                failed.error.request_id().unwrap_or("-"),
-            ),
-        }
+        };
+        self.settings.events.attempt(&AttemptEvent {
+            n: attempt,
+            operation: operation.id(),
+            method: operation.method().as_str(),
+            path: operation.path(),
+            status,
+            error,
+            elapsed_ms: started.elapsed().as_millis(),
+            request_id,
+        });
         outcome.map(|reply| Reply {
             attempts: attempt,
             ..reply
@@ -343,6 +347,7 @@ struct OAuthWork {
     max_retries: u32,
     timeout: Duration,
     deadline: Instant,
+    events: Events,
 }
 
 impl OAuthWork {
@@ -354,6 +359,7 @@ impl OAuthWork {
             max_retries: self.max_retries,
             timeout: self.timeout,
             deadline: self.deadline,
+            events: &self.events,
         }
     }
 }

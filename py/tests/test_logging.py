@@ -20,9 +20,11 @@ def test_records_reach_python_logging(caplog: pytest.LogCaptureFixture, server: 
         client.introspect()
     ours = [r for r in caplog.records if r.name.split(".")[0] == "pleo_installations"]
     messages = [r.getMessage() for r in ours]
-    assert any("GET /v1/introspect" in m and "status=503" in m for m in messages), messages
-    assert any("status=200" in m and "attempt=2" in m for m in messages), messages
-    assert all(r.levelno == logging.DEBUG for r in ours if "GET /v1/introspect" in r.getMessage())
+    assert any(m.startswith("attempt n=1 operation=introspect") and "status=503" in m for m in messages), messages
+    assert any(m.startswith("retry n=1 operation=introspect kind=server status=503") for m in messages), messages
+    assert any(m.startswith("attempt n=2 ") and "status=200" in m for m in messages), messages
+    assert {r.name for r in ours} == {"pleo_installations.events"}
+    assert all(r.levelno == logging.DEBUG for r in ours if r.getMessage().startswith("attempt "))
     basic = base64.b64encode(f"{server.api_key}:".encode()).decode()  # the Authorization header's value
     assert all(server.api_key not in m and basic not in m for m in messages)
 

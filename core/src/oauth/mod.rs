@@ -18,6 +18,7 @@ use crate::clock::{Clock, SystemClock, ThreadRandom};
 use crate::credential_url::credential_url;
 use crate::environment::{Environment, PRODUCTION_URL, STAGING_URL};
 use crate::error::{Error, Result};
+use crate::events::Events;
 use crate::http::{self, HttpSettings};
 use crate::runtime;
 use crate::secret::Secret;
@@ -164,6 +165,7 @@ pub fn exchange_code(
         max_retries: 2,
         timeout: Duration::from_secs(30),
         deadline: clock.now() + Duration::from_secs(90),
+        events: &Events::default(),
     };
     let client = ClientAuth {
         token_url: &endpoints.token_url,

@@ -185,9 +185,13 @@ impl OAuthSession {
                 client_secret: &self.client_secret,
             };
             let refreshed = token_endpoint::refresh(context, &client, &refresh_token);
+            match &refreshed {
+                Ok((_, attempts)) => context.events.refresh(Ok(*attempts)),
+                Err(failed) => context.events.refresh(Err(&failed.error)),
+            }
             let mut state = self.state();
             match refreshed {
-                Ok(tokens) => {
+                Ok((tokens, _)) => {
                     state.tokens = tokens;
                     state.obtained_at = context.clock.wall();
                     state.generation += 1;
@@ -236,10 +240,11 @@ impl OAuthSession {
         let superseded = !state.unpersisted || state.store_expects.is_none();
         if superseded && stored.refresh_token != state.tokens.refresh_token {
             state.unpersisted = false;
-            log::info!("using the tokens another process refreshed");
             state.tokens = stored;
             state.obtained_at = context.clock.wall();
             state.generation += 1;
+            drop(state);
+            context.events.adopted();
         }
         Ok(())
     }

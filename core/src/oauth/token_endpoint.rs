@@ -9,6 +9,7 @@ use reqwest::{Client as HttpClient, Response};
 use crate::clock::{Clock, Random};
 use crate::credential_url::credential_url;
 use crate::error::{self, Error, ErrorKind, Result};
+use crate::events::{Events, GiveUp};
 use crate::oauth::OAuthTokens;
 use crate::outcome::{self, BodyError};
 use crate::retry::{self, Failure};
@@ -24,6 +25,8 @@ pub(crate) struct TokenContext<'a> {
     pub(crate) max_retries: u32,
     pub(crate) timeout: Duration,
     pub(crate) deadline: Instant,
+    /// Where retries and give-ups at the token endpoint are told (as `operation=token`).
+    pub(crate) events: &'a Events,
 }
 
 /// The largest token endpoint answer read (success or error); a token answer is a few
@@ -64,13 +67,14 @@ impl Failed {
     }
 }
 
-/// Exchanges `refresh_token` for new tokens, blocking the calling thread (a refresh runs
-/// under locks, beside token stores and hooks); see [`request`] for failures and retries.
+/// Exchanges `refresh_token` for new tokens and the attempts it took, blocking the calling
+/// thread (a refresh runs under locks, beside token stores and hooks); see [`request`] for
+/// failures and retries.
 pub(crate) fn refresh(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     refresh_token: &Secret,
-) -> std::result::Result<OAuthTokens, Failed> {
+) -> std::result::Result<(OAuthTokens, u32), Failed> {
     let grant = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose()),
@@ -98,6 +102,7 @@ pub(crate) async fn exchange(
         ],
     )
     .await
+    .map(|(tokens, _)| tokens)
     .map_err(|failed| failed.error)
 }
 
@@ -116,7 +121,7 @@ async fn request(
     context: &TokenContext<'_>,
     client: &ClientAuth<'_>,
     pairs: &[(&str, &str)],
-) -> std::result::Result<OAuthTokens, Failed> {
+) -> std::result::Result<(OAuthTokens, u32), Failed> {
     let ClientAuth {
         token_url,
         client_id,
@@ -149,10 +154,7 @@ async fn request(
             return Err(Failed::new(error, false));
         }
         let mut failed = match post(context, &token_url, &authorization, &form, remaining).await {
-            Ok(tokens) => {
-                log::info!("token request succeeded after {attempt} attempt(s)");
-                return Ok(tokens);
-            }
+            Ok(tokens) => return Ok((tokens, attempt)),
             Err(failed) => failed,
         };
         failed.error = failed
@@ -160,17 +162,24 @@ async fn request(
             .redacting(secrets.iter().map(String::as_str))
             .with_attempts(attempt)
             .with_retryable(failed.transient);
-        log::warn!(
-            "token request attempt {attempt} failed: {}",
-            failed.error.kind()
-        );
-        if !failed.transient || attempt > context.max_retries {
+        let give_up = |reason| {
+            context
+                .events
+                .give_up("token", attempt, &failed.error, reason)
+        };
+        if !failed.transient {
+            return Err(failed);
+        }
+        if attempt > context.max_retries {
+            give_up(GiveUp::MaxRetries);
             return Err(failed);
         }
         let delay = retry::backoff(attempt, context.random);
         if context.clock.now() + delay >= context.deadline {
+            give_up(GiveUp::Deadline);
             return Err(failed);
         }
+        (context.events).retry(attempt, "token", &failed.error, delay.as_millis());
         context.clock.sleep(delay).await;
         attempt += 1;
     }

@@ -8,6 +8,7 @@ mod common;
 
 mod async_calls;
 mod errors;
+mod events;
 mod oauth;
 mod operations;
 mod raw_responses;

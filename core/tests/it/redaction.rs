@@ -61,7 +61,7 @@ fn no_secret_in_logs_errors_or_debug() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("GET /v1/installations/me") && l.contains("attempt=2")),
+            .any(|l| l.contains("path=/v1/installations/me") && l.contains("attempt n=2")),
         "one debug line per attempt: {lines:#?}"
     );
     let everything = format!(

@@ -7,8 +7,10 @@ mod pattern;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use log::{Level, LevelFilter};
 use pleo_installations::{
     Client, Environment, Error, Installation, InstallationStatus, Introspection, Secret, Uuid,
     oauth::{OAuthCredentials, OAuthTokens},
@@ -107,6 +109,8 @@ struct Run<'a> {
     api: Api,
     client: Option<Client>,
     saved: Map<String, Value>,
+    /// The events of the client's log sink not yet taken by a `logs` step.
+    logs: Arc<Mutex<Vec<(Level, String)>>>,
 }
 
 impl<'a> Run<'a> {
@@ -117,6 +121,7 @@ impl<'a> Run<'a> {
             api,
             client: None,
             saved: Map::new(),
+            logs: Arc::default(),
         }
     }
 
@@ -145,11 +150,13 @@ impl<'a> Run<'a> {
         if let Some(request) = step.get("admin") {
             self.admin_step(request.as_str().ok_or("admin: not a string")?, step)
         } else if let Some(config) = step.get("client") {
-            self.client_step(config, step.get("error"))
+            self.client_step(config, step)
         } else if let Some(operation) = step.get("call") {
             self.call_step(operation.as_str().ok_or("call: not a string")?, step)
+        } else if let Some(pattern) = step.get("logs") {
+            self.logs_step(pattern)
         } else {
-            Err(format!("no admin, client or call in {step}"))
+            Err(format!("no admin, client, call or logs in {step}"))
         }
     }
 
@@ -190,9 +197,20 @@ impl<'a> Run<'a> {
         serde_json::from_str(&text).map_err(|e| format!("{request}: {e}"))
     }
 
-    fn client_step(&mut self, config: &Value, expected: Option<&Value>) -> Result<Value, String> {
+    fn client_step(&mut self, config: &Value, step: &Value) -> Result<Value, String> {
         self.client = None;
-        match (builder(config, &self.server.url())?.build(), expected) {
+        let mut builder = builder(config, &self.server.url())?;
+        if let Some(level) = step.get("log_level") {
+            let level = level
+                .as_str()
+                .and_then(|name| name.parse::<LevelFilter>().ok())
+                .ok_or(format!("log_level: {level} is not a level"))?;
+            let logs = Arc::clone(&self.logs);
+            builder = builder.log_sink(level, move |level, line| {
+                logs.lock().unwrap().push((level, line.to_owned()));
+            });
+        }
+        match (builder.build(), step.get("error")) {
             (Ok(client), None) => {
                 self.client = Some(client);
                 Ok(json!("client"))
@@ -230,6 +248,37 @@ impl<'a> Run<'a> {
             _ => Err("a call step needs exactly one of result and error".into()),
         }
     }
+}
+
+impl Run<'_> {
+    /// Matches the events told since the client step or the last `logs` step.
+    fn logs_step(&mut self, pattern: &Value) -> Result<Value, String> {
+        let lines = std::mem::take(&mut *self.logs.lock().unwrap());
+        let events: Vec<Value> = lines
+            .iter()
+            .map(|(level, line)| log_event(*level, line))
+            .collect();
+        let events = Value::Array(events);
+        matches(pattern, &events).map_err(|e| format!("logs: {e} in {events}"))?;
+        Ok(json!({ "logs": events }))
+    }
+}
+
+/// An event line as the README's object: `event`, `level` and its fields, as strings.
+fn log_event(level: Level, line: &str) -> Value {
+    let mut words = line.split(' ');
+    let mut event = Map::new();
+    event.insert("event".into(), json!(words.next().unwrap_or_default()));
+    event.insert("level".into(), json!(level.as_str().to_lowercase()));
+    for word in words {
+        let (key, value) = word.split_once('=').unwrap_or((word, ""));
+        let volatile = matches!(key, "elapsed_ms" | "request_id");
+        event.insert(
+            key.into(),
+            json!(if volatile { "<volatile>" } else { value }),
+        );
+    }
+    Value::Object(event)
 }
 
 /// Checks `max_ms` and `min_ms` against the call's wall time.
