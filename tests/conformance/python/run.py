@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
 import warnings
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from patterns import mismatch, normalise_result, substitute
 
@@ -34,6 +35,23 @@ class StepFailedError(Exception):
 
 AnyClient = Union[Client, AsyncClient]
 
+#: The logger the SDK's events reach, and the ``logging`` level of each ``log_level``.
+EVENTS = logging.getLogger("pleo_installations.events")
+LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+#: A ``logging`` level's name in the README's words.
+LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn", logging.ERROR: "error"}
+
+
+class Collector(logging.Handler):
+    """Keeps each event record as (level, line) until a logs step takes them."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.lines: List[Tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((LEVEL_NAMES.get(record.levelno, record.levelname.lower()), record.getMessage()))
+
 
 class Run:
     """One scenario's state: the emulator, the API under test (``Client``, or ``AsyncClient``
@@ -44,6 +62,7 @@ class Run:
         self.api = AsyncClient if asynchronous else Client
         self.client: Optional[AnyClient] = None
         self.saved: Dict[str, Any] = {}
+        self.collector: Optional[Collector] = None
 
     def scenario(self, steps: List[Dict[str, Any]]) -> List[Any]:
         """The outcomes of the steps, in order, up to and including the first that fails."""
@@ -62,6 +81,7 @@ class Run:
                     break
         finally:
             self.replace_client(None)
+            self.collect(None)
         return outcomes
 
     def step(self, step: Dict[str, Any]) -> Any:
@@ -69,6 +89,8 @@ class Run:
             return self.admin_step(step)
         if "client" in step:
             return self.client_step(step)
+        if "logs" in step:
+            return self.logs_step(step)
         return self.call_step(step)
 
     def admin_step(self, step: Dict[str, Any]) -> Any:
@@ -83,6 +105,7 @@ class Run:
 
     def client_step(self, step: Dict[str, Any]) -> Any:
         self.replace_client(None)
+        self.collect(step.get("log_level"))
         try:
             client = self.api(**client_arguments(step["client"], self.server.url))
         except PleoError as error:
@@ -115,12 +138,44 @@ class Run:
             raise StepFailedError(f"result: {found}")
         return {"result": normalise_result(result)}
 
+    def logs_step(self, step: Dict[str, Any]) -> Any:
+        """The events collected since the client step or the last logs step, matched."""
+        lines = self.collector.lines if self.collector else []
+        events = [log_event(level, line) for level, line in lines]
+        lines.clear()
+        found = mismatch(step["logs"], events)
+        if found:
+            raise StepFailedError(f"logs: {found} in {json.dumps(events)}")
+        return {"logs": events}
+
+    def collect(self, level: Optional[str]) -> None:
+        """Collects the events up to ``level`` from now on (none when ``None``)."""
+        if self.collector is not None:
+            EVENTS.removeHandler(self.collector)
+            EVENTS.setLevel(logging.NOTSET)
+            self.collector = None
+        if level is not None:
+            self.collector = Collector(LOG_LEVELS[level])
+            EVENTS.addHandler(self.collector)
+            EVENTS.setLevel(LOG_LEVELS[level])
+
     def replace_client(self, client: Optional[AnyClient]) -> None:
         if isinstance(self.client, Client):
             self.client.close()
         elif self.client is not None:
             asyncio.run(self.client.aclose())
         self.client = client
+
+
+def log_event(level: str, line: str) -> Dict[str, str]:
+    """An event line as the README's object: event, level and each field as a string, the
+    volatile ones masked."""
+    event, *fields = line.split(" ")
+    found = {"event": event, "level": level}
+    for field in fields:
+        key, _, value = field.partition("=")
+        found[key] = "<volatile>" if key in ("elapsed_ms", "request_id") else value
+    return found
 
 
 def check_time(step: Dict[str, Any], elapsed_ms: int) -> None:

@@ -28,9 +28,13 @@ OPERATIONS: Dict[str, FrozenSet[str]] = {
 #: The keys each kind of step may have; the kind is the one of them it has.
 STEP_KEYS: Dict[str, FrozenSet[str]] = {
     "admin": frozenset({"admin", "body", "expect", "save"}),
-    "client": frozenset({"client", "error"}),
+    "client": frozenset({"client", "error", "log_level"}),
     "call": frozenset({"call", "request", "result", "error", "exact", "max_ms", "min_ms"}),
+    "logs": frozenset({"logs"}),
 }
+
+#: The values of a client step's ``log_level``.
+LOG_LEVELS = ("debug", "info", "warn", "error")
 
 _ADMIN_REQUEST = re.compile(r"[A-Z]+ /\S*")
 
@@ -89,7 +93,7 @@ def step_problem(step: Any) -> str:
         return "not an object"
     kinds = [kind for kind in STEP_KEYS if kind in step]
     if len(kinds) != 1:
-        return 'needs exactly one of "admin", "client" and "call"'
+        return 'needs exactly one of "admin", "client", "call" and "logs"'
     kind = kinds[0]
     unknown = sorted(set(step) - STEP_KEYS[kind])
     if unknown:
@@ -97,7 +101,13 @@ def step_problem(step: Any) -> str:
     if kind == "admin":
         return _admin_problem(step)
     if kind == "client":
-        return "" if isinstance(step["client"], dict) else "the client configuration is not an object"
+        if not isinstance(step["client"], dict):
+            return "the client configuration is not an object"
+        if step.get("log_level", "debug") not in LOG_LEVELS:
+            return f"log_level {step['log_level']!r} is not one of {', '.join(LOG_LEVELS)}"
+        return ""
+    if kind == "logs":
+        return "" if isinstance(step["logs"], list) else "logs is not a list of events"
     return _call_problem(step)
 
 

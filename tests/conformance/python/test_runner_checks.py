@@ -95,6 +95,8 @@ def test_normalising_masks_volatile_fields_and_keeps_nulls() -> None:
         ({"scenarios": [{"name": "n", "steps": [{"call": "introspect", "request": {"x": 1}, "result": 1}]}]}, "'x'"),
         ({"scenarios": [{"name": "n", "steps": [{"call": "introspect", "result": 1, "max_ms": -1}]}]}, "max_ms"),
         ({"scenarios": [{"name": "n", "steps": [{"client": "api_key"}]}]}, "not an object"),
+        ({"scenarios": [{"name": "n", "steps": [{"client": {}, "log_level": "trace"}]}]}, "log_level 'trace'"),
+        ({"scenarios": [{"name": "n", "steps": [{"logs": {"event": "retry"}}]}]}, "not a list of events"),
     ],
 )
 def test_malformed_files_are_refused_with_their_place(tmp_path: Path, document: Any, problem: str) -> None:
