@@ -68,6 +68,43 @@ pub struct Connection {
     /// How many times a failed attempt may be repeated.
     #[arg(long, global = true)]
     pub max_retries: Option<u32>,
+    /// The SDK's events (attempts, retries, refreshes) up to this level, to stderr as
+    /// `pleo-installations <level> <line>`; never a secret.
+    #[arg(
+        long,
+        global = true,
+        env = "PLEO_LOG",
+        value_enum,
+        default_value = "off"
+    )]
+    pub log_level: LogLevel,
+}
+
+/// The most detailed events printed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogLevel {
+    /// None.
+    Off,
+    /// Failures only.
+    Error,
+    /// Give-ups and failed refreshes too.
+    Warn,
+    /// Retries and refreshes too.
+    Info,
+    /// Every attempt too.
+    Debug,
+}
+
+impl From<LogLevel> for log::LevelFilter {
+    fn from(level: LogLevel) -> log::LevelFilter {
+        match level {
+            LogLevel::Off => log::LevelFilter::Off,
+            LogLevel::Error => log::LevelFilter::Error,
+            LogLevel::Warn => log::LevelFilter::Warn,
+            LogLevel::Info => log::LevelFilter::Info,
+            LogLevel::Debug => log::LevelFilter::Debug,
+        }
+    }
 }
 
 /// A hosted environment.

@@ -68,6 +68,15 @@ fn client(connection: &Connection) -> Result<Client, Error> {
         "pleo-installations-cli/{}",
         env!("CARGO_PKG_VERSION")
     ));
+    let level = log::LevelFilter::from(connection.log_level);
+    if level != log::LevelFilter::Off {
+        builder = builder.log_sink(level, |level, line| {
+            eprintln!(
+                "pleo-installations {} {line}",
+                level.as_str().to_lowercase()
+            );
+        });
+    }
     if let Some(path) = &connection.token_file {
         let store = FileTokenStore::new(path);
         let tokens = stored_tokens(&store)?;

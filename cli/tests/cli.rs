@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pleo_installations::ErrorKind;
-use pleo_installations_mock::MockServer;
+use pleo_installations_mock::{Fault, MockServer};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pleo-installations");
@@ -18,6 +18,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_pleo-installations");
 fn run(server: &MockServer, args: &[&str]) -> Output {
     Command::new(BIN)
         .env_remove("PLEO_ACCESS_TOKEN")
+        .env_remove("PLEO_LOG")
         .env("PLEO_BASE_URL", server.url())
         .env("PLEO_API_KEY", server.api_key())
         .args(args)
@@ -166,6 +167,49 @@ fn flags_override_the_environment_and_secrets_stay_hidden() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains("a-secret-that-must-not-print"));
+}
+
+#[test]
+fn log_level_prints_the_events_to_stderr_without_a_secret() {
+    let server = MockServer::start().unwrap();
+    server.push_fault(Fault::status(503).with_retry_after("0"));
+    let output = run(&server, &["introspect", "--log-level", "debug"]);
+    json_out(&output);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with("pleo-installations debug attempt n=1 operation=introspect method=GET path=/v1/introspect status=503 kind=server "), "{stderr}");
+    assert_eq!(
+        lines[1],
+        "pleo-installations info retry n=1 operation=introspect kind=server status=503 delay_ms=0"
+    );
+    assert!(
+        lines[2].starts_with("pleo-installations debug attempt n=2 "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&server.api_key()), "{stderr}");
+
+    // PLEO_LOG sets the level; the default prints nothing.
+    server.push_fault(Fault::status(503).with_retry_after("0"));
+    let mut with_env = Command::new(BIN);
+    with_env
+        .env_remove("PLEO_ACCESS_TOKEN")
+        .env("PLEO_BASE_URL", server.url())
+        .env("PLEO_API_KEY", server.api_key())
+        .env("PLEO_LOG", "info")
+        .arg("introspect");
+    let stderr = String::from_utf8(with_env.output().unwrap().stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("pleo-installations info retry n=1 "),
+        "{stderr}"
+    );
+    let quiet = run(&server, &["introspect"]);
+    json_out(&quiet);
+    assert!(quiet.stderr.is_empty());
+    let refused = run(&server, &["introspect", "--log-level", "loud"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--log-level"));
 }
 
 #[test]
