@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import subprocess
 import sys
 
@@ -60,3 +61,45 @@ def test_nothing_reaches_stderr_when_logging_is_not_configured() -> None:
     )
     assert child.returncode == 0, child.stderr
     assert child.stderr == ""
+
+
+#: A child that makes one call meeting one 503, with PLEO_LOG as the test sets it.
+_CHILD = """
+from pleo_installations import Client
+from pleo_installations.testing import MockServer
+with MockServer() as server, Client(base_url=server.url, api_key=server.api_key) as client:
+    server.push_fault(status=503, retry_after="0")
+    client.introspect()
+    print(server.api_key)
+"""
+
+
+def _child(pleo_log: str) -> subprocess.CompletedProcess[str]:
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("PLEO_")}
+    child = subprocess.run(
+        [sys.executable, "-W", "always", "-c", _CHILD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**environ, "PLEO_LOG": pleo_log},
+    )
+    assert child.returncode == 0, child.stderr
+    return child
+
+
+def test_pleo_log_prints_the_events_to_stderr() -> None:
+    child = _child("debug")
+    lines = child.stderr.splitlines()
+    assert len(lines) == 3, child.stderr
+    assert lines[0].startswith("pleo-installations debug attempt n=1 operation=introspect method=GET ")
+    assert lines[1] == "pleo-installations info retry n=1 operation=introspect kind=server status=503 delay_ms=0"
+    assert lines[2].startswith("pleo-installations debug attempt n=2 ")
+    assert child.stdout.strip() not in child.stderr  # the API key
+    assert _child("info").stderr.splitlines() == lines[1:2]
+    assert _child("off").stderr == ""
+
+
+def test_a_pleo_log_that_is_no_level_warns_and_prints_nothing_else() -> None:
+    child = _child("loud")
+    assert "RuntimeWarning: PLEO_LOG='loud' is not one of debug, info, warn, error, off" in child.stderr
+    assert "pleo-installations " not in child.stderr

@@ -12,8 +12,9 @@ or, in asyncio code, ``async with AsyncClient(api_key="...") as client:`` and ``
 
 from __future__ import annotations
 
-import logging
+import os
 
+from . import _logs
 from ._native import __version__
 from .client import AsyncClient, Client
 from .errors import (
@@ -77,6 +78,5 @@ __all__ = [
     "new_code_verifier",
 ]
 
-# As libraries do: the application decides where records go; without its own handler none
-# reach stderr through logging's last resort.
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+# The application decides where records go, unless PLEO_LOG asks for stderr.
+_logs.configure(os.environ)
