@@ -4,6 +4,8 @@ import {
   NotFoundError,
   PleoError,
   type Installation,
+  type LogLevel,
+  type Logger,
   type OAuthTokens,
   type TokenStore,
 } from 'pleo-installations';
@@ -11,7 +13,10 @@ import { MockServer } from 'pleo-installations/testing';
 
 const server = await MockServer.start();
 try {
-  const client = new Client({ baseUrl: server.url, apiKey: server.apiKey, timeoutMs: 5_000 });
+  // The SDK's events (retries, refreshes, give-ups) to any logger with a method per level.
+  const logger: Logger = console;
+  const logLevel: LogLevel = 'info';
+  const client = new Client({ baseUrl: server.url, apiKey: server.apiKey, timeoutMs: 5_000, logger, logLevel });
   try {
     await client.getInstallation();
   } catch (error) {

@@ -5,6 +5,7 @@ const native = require('../native');
 const { fromNative, invalidArgument, CallbackFailures } = require('./errors');
 const { toWire, expect, jsonText, parseJson, isPlainObject } = require('./options');
 const { makeHost } = require('./callbacks');
+const { eventSink } = require('./logs');
 
 const OPTIONS = {
   apiKey: ['api_key', 'string'],
@@ -21,6 +22,8 @@ const OPTIONS = {
   oauth: ['oauth', 'object'],
   onTokensRefreshed: ['on_tokens_refreshed', 'function'],
   tokenStore: ['token_store', 'object'],
+  logger: ['logger', 'logger'],
+  logLevel: ['log_level', 'logLevel'],
 };
 
 const OAUTH = {
@@ -40,7 +43,13 @@ const STORE_METHODS = ['load', 'lock', 'compareAndSwap'];
  * credential and base URL from the `PLEO_*` environment variables).
  */
 function configJson(options) {
-  const { on_tokens_refreshed: _hook, token_store: _store, ...config } = toWire('Client options', options, OPTIONS);
+  const {
+    on_tokens_refreshed: _hook,
+    token_store: _store,
+    logger: _logger,
+    log_level: _level,
+    ...config
+  } = toWire('Client options', options, OPTIONS);
   if (config.oauth) config.oauth = toWire('Client options.oauth', config.oauth, OAUTH);
   return jsonText('Client options', config);
 }
@@ -71,7 +80,7 @@ class Client {
 
   constructor(options = {}) {
     const config = configJson(options);
-    const { onTokensRefreshed, tokenStore } = options ?? {};
+    const { onTokensRefreshed, tokenStore, logger, logLevel } = options ?? {};
     if (tokenStore != null) {
       for (const method of STORE_METHODS) {
         if (typeof tokenStore[method] !== 'function') {
@@ -79,13 +88,15 @@ class Client {
         }
       }
     }
+    // Nothing is set up natively for logs that are off.
+    const { level, deliver } = eventSink(logger, logLevel) ?? {};
     const host = onTokensRefreshed || tokenStore ? makeHost({ onTokensRefreshed, tokenStore }, this.#failures) : null;
     try {
       // With a store, building seeds it, which runs JS callbacks: that has to happen off this
       // thread, so a configuration the core refuses rejects the first call instead.
       this.#native = tokenStore
-        ? native.NativeClient.create(config, host, Boolean(onTokensRefreshed), true)
-        : new native.NativeClient(config, host, Boolean(onTokensRefreshed));
+        ? native.NativeClient.create(config, host, Boolean(onTokensRefreshed), true, level, deliver)
+        : new native.NativeClient(config, host, Boolean(onTokensRefreshed), level, deliver);
     } catch (error) {
       throw fromNative(error);
     }

@@ -146,6 +146,33 @@ export interface ClientOptions {
    * JS thread).
    */
   tokenStore?: TokenStore;
+  /**
+   * Receives the client's events, one line each (`attempt …`, `retry …`, `give_up …`,
+   * `refresh …`; never a secret), through the method of their level with the line as the
+   * only argument: pino, winston and `console` fit. A method that throws or rejects loses
+   * that line, and the client's first such failure emits a `PleoLogWarning`. Lines arrive
+   * on the JS thread a moment after their event, possibly after the call's Promise settled.
+   */
+  logger?: Logger;
+  /**
+   * The events told, from `debug` (every attempt) through `info` (retries, token refreshes)
+   * and `warn` (gave up, a refresh failed) to `error`; `off` tells nothing. Default: the
+   * `PLEO_LOG` environment variable when it is set (any value but a level is `off`, with a
+   * `PleoLogWarning`), else `info` with a `logger` and `off` without. With a level but no
+   * `logger`, lines go to stderr as `pleo-installations <level> <line>`.
+   */
+  logLevel?: LogLevel;
+}
+
+/** The levels of the SDK's events, least severe first; `off` tells nothing. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+/** What receives a client's events: a method per level, called with the line. */
+export interface Logger {
+  debug(line: string): unknown;
+  info(line: string): unknown;
+  warn(line: string): unknown;
+  error(line: string): unknown;
 }
 
 /**

@@ -12,6 +12,9 @@ const isPlainObject = (value) => {
   return prototype === Object.prototype || prototype === null;
 };
 
+/** The levels of `logLevel` and `PLEO_LOG`, from the most told to nothing. */
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'];
+
 /** Each type an option may have: its check, and how a message names it. */
 const TYPES = {
   string: [(v) => typeof v === 'string', 'a string'],
@@ -24,6 +27,12 @@ const TYPES = {
     'a Date or an RFC 3339 string',
   ],
   function: [(v) => typeof v === 'function', 'a function'],
+  // Its methods are checked where it is used (lib/logs.js).
+  logger: [
+    (v) => typeof v === 'object' || typeof v === 'function',
+    'an object with methods debug, info, warn and error',
+  ],
+  logLevel: [(v) => LOG_LEVELS.includes(v), `one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}`],
 };
 
 /**
@@ -168,4 +177,13 @@ function tokensToWire(where, tokens) {
   return { expires_at: null, ...toWire(where, tokens, TOKENS) };
 }
 
-module.exports = { toWire, expect, jsonText, parseJson, tokensFromWire, tokensToWire, isPlainObject };
+module.exports = {
+  toWire,
+  expect,
+  jsonText,
+  parseJson,
+  tokensFromWire,
+  tokensToWire,
+  isPlainObject,
+  LOG_LEVELS,
+};

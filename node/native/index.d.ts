@@ -29,11 +29,16 @@ export declare class NativeClient {
    * Builds a client from the configuration JSON. `host(name, json)` answers the core's
    * callbacks (`tokensRefreshed`, and the `store.*` methods); `onTokensRefreshed` and
    * `tokenStore` tell which of them it implements. Not with a token store: building
-   * reads the store, which needs the JS thread free (use `create`).
+   * reads the store, which needs the JS thread free (use `create`). With `logLevel`
+   * (`debug`, `info`, `warn` or `error`), `deliver(level, line)` receives the events up
+   * to that level on the JS thread; it must not throw.
    */
-  constructor(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean)
-  /** Builds a client off the JS thread, as a token store needs (building seeds the store). */
-  static create(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, tokenStore: boolean): Promise<NativeClient>
+  constructor(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, logLevel?: string | undefined | null, deliver?: ((level: string, line: string) => void) | undefined | null)
+  /**
+   * Builds a client off the JS thread, as a token store needs (building seeds the store);
+   * the arguments as the constructor's.
+   */
+  static create(configJson: string, host: ((name: string, json: string) => Promise<string>) | undefined | null, onTokensRefreshed: boolean, tokenStore: boolean, logLevel?: string | undefined | null, deliver?: ((level: string, line: string) => void) | undefined | null): Promise<NativeClient>
   /**
    * Calls an operation (or `waitForStatus` / `refreshTokens`) by id on the SDK's runtime
    * (no thread of its own, the JS thread never blocked); `call` cancels it.

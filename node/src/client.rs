@@ -8,6 +8,7 @@ use napi_derive::napi;
 use pleo_installations::{AsyncClient, CallHandle, ClientBuilder};
 
 use crate::callbacks::{Host, HostArgument, JsTokenStore};
+use crate::logs::{DeliverArgument, deliver_events};
 use crate::rejection;
 
 /// A client of the Installations API; `callJson` resolves with the result's JSON or
@@ -64,13 +65,14 @@ impl NativeCall {
 }
 
 /// The builder for a configuration (unset credential and base URL filled from `PLEO_*`
-/// environment variables, see [`ClientBuilder::env_fallbacks`]) and the callbacks `host`
-/// implements.
+/// environment variables, see [`ClientBuilder::env_fallbacks`]), the callbacks `host`
+/// implements, and where its events go: `deliver` up to `log_level`, when both are given.
 fn builder(
     config_json: &str,
     host: Option<HostArgument<'_>>,
     on_tokens_refreshed: bool,
     token_store: bool,
+    logs: (Option<String>, Option<DeliverArgument<'_>>),
 ) -> napi::Result<ClientBuilder> {
     let mut builder = ClientBuilder::from_json(config_json)
         .map_err(rejection)?
@@ -89,6 +91,9 @@ fn builder(
             builder = builder.token_store(Arc::new(JsTokenStore::new(host)));
         }
     }
+    if let (Some(level), Some(deliver)) = logs {
+        builder = deliver_events(builder, &level, &deliver)?;
+    }
     Ok(builder)
 }
 
@@ -97,7 +102,9 @@ impl NativeClient {
     /// Builds a client from the configuration JSON. `host(name, json)` answers the core's
     /// callbacks (`tokensRefreshed`, and the `store.*` methods); `onTokensRefreshed` and
     /// `tokenStore` tell which of them it implements. Not with a token store: building
-    /// reads the store, which needs the JS thread free (use `create`).
+    /// reads the store, which needs the JS thread free (use `create`). With `logLevel`
+    /// (`debug`, `info`, `warn` or `error`), `deliver(level, line)` receives the events up
+    /// to that level on the JS thread; it must not throw.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         config_json: String,
@@ -106,14 +113,19 @@ impl NativeClient {
         )]
         host: Option<HostArgument<'_>>,
         on_tokens_refreshed: bool,
+        log_level: Option<String>,
+        #[napi(ts_arg_type = "((level: string, line: string) => void) | undefined | null")]
+        deliver: Option<DeliverArgument<'_>>,
     ) -> napi::Result<Self> {
-        let inner = builder(&config_json, host, on_tokens_refreshed, false)?
+        let logs = (log_level, deliver);
+        let inner = builder(&config_json, host, on_tokens_refreshed, false, logs)?
             .build_async()
             .map_err(rejection)?;
         Ok(NativeClient { inner })
     }
 
-    /// Builds a client off the JS thread, as a token store needs (building seeds the store).
+    /// Builds a client off the JS thread, as a token store needs (building seeds the store);
+    /// the arguments as the constructor's.
     #[napi(catch_unwind, ts_return_type = "Promise<NativeClient>")]
     pub fn create<'env>(
         env: &'env Env,
@@ -124,8 +136,12 @@ impl NativeClient {
         host: Option<HostArgument<'_>>,
         on_tokens_refreshed: bool,
         token_store: bool,
+        log_level: Option<String>,
+        #[napi(ts_arg_type = "((level: string, line: string) => void) | undefined | null")]
+        deliver: Option<DeliverArgument<'_>>,
     ) -> napi::Result<PromiseRaw<'env, NativeClient>> {
-        let builder = builder(&config_json, host, on_tokens_refreshed, token_store)?;
+        let logs = (log_level, deliver);
+        let builder = builder(&config_json, host, on_tokens_refreshed, token_store, logs)?;
         env.spawn_future(async move {
             let inner = spawn_blocking(move || builder.build_async())
                 .await

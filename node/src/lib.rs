@@ -1,10 +1,12 @@
 //! The native half of the Node binding: a client whose calls run on the core's runtime and
 //! resolve a Promise with the core's JSON (cancelled through a `NativeCall`), JavaScript
-//! callbacks the core can call from its threads, the OAuth helpers and the emulator. The idiomatic API is the JavaScript
-//! layer in `lib/`; everything here speaks JSON strings, like every binding of the core.
+//! callbacks the core can call from its threads, its events handed to JavaScript, the OAuth
+//! helpers and the emulator. The idiomatic API is the JavaScript layer in `lib/`; everything
+//! here speaks JSON strings, like every binding of the core.
 
 mod callbacks;
 mod client;
+mod logs;
 mod mock;
 mod oauth;
 

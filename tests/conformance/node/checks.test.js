@@ -10,7 +10,7 @@ const path = require('node:path');
 const { MockServer } = require('../../../node');
 const { mismatch, substitute, normaliseResult } = require('./patterns');
 const { loadFile, ScenarioError } = require('./scenarios');
-const { Run, clientOptions } = require('./run');
+const { Run, clientOptions, logEvent } = require('./run');
 
 const ACTUAL = { a: 1, b: [true, { c: 'x' }], d: null };
 
@@ -91,6 +91,11 @@ test('malformed files are refused with their place named', () => {
     [one({ call: 'introspect', request: { x: 1 }, result: 1 }), "'x'"],
     [one({ call: 'introspect', result: 1, max_ms: -1 }), 'max_ms'],
     [one({ client: 'api_key' }), 'not an object'],
+    [one({ client: {}, log_level: 'trace' }), 'log_level "trace" is not one of debug, info, warn, error'],
+    [one({ client: {}, log_level: 'off' }), 'log_level "off"'],
+    [one({ logs: { event: 'retry' } }), 'not a list of events'],
+    [one({ logs: [], call: 'introspect' }), 'needs exactly one of "admin", "client", "call" and "logs"'],
+    [one({ logs: [], expect: [] }), "a logs step has no key 'expect'"],
   ];
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
   try {
@@ -137,6 +142,69 @@ test('a wrong expectation, error or timing fails its step and ends the scenario'
 
     const tooFast = await new Run(server).scenario([client, { call: 'introspect', result: {}, min_ms: 60000 }]);
     assert.match(tooFast.at(-1).failed, /less than min_ms 60000/);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('an event line becomes an object of strings, its volatile values masked', () => {
+  const line = 'attempt n=2 operation=introspect status=- kind=server elapsed_ms=12 request_id=req-1';
+  assert.deepEqual(logEvent('debug', line), {
+    event: 'attempt',
+    level: 'debug',
+    n: '2',
+    operation: 'introspect',
+    status: '-',
+    kind: 'server',
+    elapsed_ms: '<volatile>',
+    request_id: '<volatile>',
+  });
+  assert.deepEqual(logEvent('info', 'refresh outcome=adopted'), {
+    event: 'refresh',
+    level: 'info',
+    outcome: 'adopted',
+  });
+});
+
+test('events that differ from the logs pattern fail the step; without log_level none are collected', async () => {
+  const server = await MockServer.start();
+  try {
+    const retried = [
+      { admin: 'POST /__mock/faults', body: { status: 503, retry_after: '0' } },
+      { client: { api_key: 'pleo-mock-api-key' }, log_level: 'info' },
+      { call: 'introspect', result: {} },
+    ];
+    const wrongDelay = await new Run(server).scenario([...retried, { logs: [{ event: 'retry', delay_ms: '1' }] }]);
+    assert.match(wrongDelay.at(-1).failed, /^step 3: logs: \$\[0\]\.delay_ms: expected "1", got "0"/);
+
+    const tooMany = await new Run(server).scenario([...retried, { logs: [] }]);
+    assert.match(tooMany.at(-1).failed, /^step 3: logs: \$: expected 0 items, got 1/);
+
+    const taken = await new Run(server).scenario([...retried, { logs: [{ event: 'retry' }] }, { logs: [] }]);
+    assert.deepEqual(taken.slice(3), [
+      {
+        logs: [
+          {
+            event: 'retry',
+            level: 'info',
+            n: '1',
+            operation: 'introspect',
+            kind: 'server',
+            status: '503',
+            delay_ms: '0',
+          },
+        ],
+      },
+      { logs: [] },
+    ]);
+
+    const uncollected = await new Run(server).scenario([
+      retried[0],
+      { client: { api_key: 'pleo-mock-api-key' } },
+      retried[2],
+      { logs: [{ event: 'retry' }] },
+    ]);
+    assert.match(uncollected.at(-1).failed, /expected 1 items, got 0/);
   } finally {
     await server.stop();
   }

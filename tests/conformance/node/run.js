@@ -1,7 +1,8 @@
 'use strict';
 // One scenario of the conformance suite (tests/conformance/README.md) run through the Node
 // SDK's public API: admin requests with fetch, the configuration as the options object of
-// `new Client`, each call through its typed method, every step checked.
+// `new Client`, each call through its typed method, the events through its `logger` option,
+// every step checked.
 
 // The package by its path: this directory is outside node/, where `pleo-installations` resolves.
 const { Client, PleoError } = require('../../../node');
@@ -13,14 +14,21 @@ const ERROR_OUTCOME = ['kind', 'status', 'attempts', 'retryable', 'retry_after']
 /** What an admin step without a body sends (a step's `"body": null` sends JSON null). */
 const NO_BODY = Symbol('no body');
 
+/** The event fields that differ from run to run, masked in the outcome file. */
+const VOLATILE_FIELDS = new Set(['elapsed_ms', 'request_id']);
+
 /** A step did not meet its expectation; the message says how. */
 class StepFailed extends Error {}
 
-/** One scenario's state: the emulator, the client of the last client step, saved answers. */
+/**
+ * One scenario's state: the emulator, the client of the last client step, the events its
+ * logger collected (`{ level, line }`, none without a `log_level`), saved answers.
+ */
 class Run {
   constructor(server) {
     this.server = server;
     this.client = null;
+    this.events = [];
     this.saved = {};
   }
 
@@ -48,6 +56,7 @@ class Run {
   async step(step) {
     if ('admin' in step) return this.adminStep(step);
     if ('client' in step) return this.clientStep(step);
+    if ('logs' in step) return this.logsStep(step);
     return this.callStep(step);
   }
 
@@ -63,9 +72,23 @@ class Run {
 
   clientStep(step) {
     this.client = null;
+    // A new list: events the last client still delivers are not this one's.
+    const events = [];
+    this.events = events;
+    const options = clientOptions(step.client, this.server.url);
+    if ('log_level' in step) {
+      const collect = (level) => (line) => events.push({ level, line });
+      options.logger = {
+        debug: collect('debug'),
+        info: collect('info'),
+        warn: collect('warn'),
+        error: collect('error'),
+      };
+      options.logLevel = step.log_level;
+    }
     let client;
     try {
-      client = new Client(clientOptions(step.client, this.server.url));
+      client = new Client(options);
     } catch (error) {
       if (!(error instanceof PleoError)) throw error;
       if (!('error' in step)) throw new StepFailed(`building the client: ${error.message}`);
@@ -97,6 +120,45 @@ class Run {
     if (found) throw new StepFailed(`result: ${found}`);
     return { result: normaliseResult(result) };
   }
+
+  /** The events collected since the client step or the last logs step, matched. */
+  async logsStep(step) {
+    await delivered(this.events);
+    const events = this.events.splice(0).map(({ level, line }) => logEvent(level, line));
+    const found = mismatch(step.logs, events);
+    if (found) throw new StepFailed(`logs: ${found} in ${JSON.stringify(events)}`);
+    return { logs: events };
+  }
+}
+
+/**
+ * Resolves once `events` has not grown for a while (at most two seconds): the client's events
+ * reach its logger from the SDK's threads, shortly after the call that caused them settled.
+ */
+async function delivered(events) {
+  let seen = -1;
+  let quietTurns = 0;
+  for (let turn = 0; turn < 400 && quietTurns < 4; turn += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    quietTurns = events.length === seen ? quietTurns + 1 : 0;
+    seen = events.length;
+  }
+}
+
+/**
+ * An event line as the README's object: `event` (its first word), `level`, and each
+ * `key=value` as a string, the volatile values masked.
+ */
+function logEvent(level, line) {
+  const [event, ...fields] = line.split(' ');
+  const found = { event, level };
+  for (const field of fields) {
+    const equals = field.indexOf('=');
+    const key = equals < 0 ? field : field.slice(0, equals);
+    const value = equals < 0 ? '' : field.slice(equals + 1);
+    found[key] = VOLATILE_FIELDS.has(key) ? '<volatile>' : value;
+  }
+  return found;
 }
 
 /** Checks `max_ms` and `min_ms` against the call's wall time. */
@@ -209,4 +271,4 @@ const CALLS = {
   refreshTokens: (client) => client.refreshTokens(),
 };
 
-module.exports = { Run, clientOptions, adminRequest };
+module.exports = { Run, clientOptions, adminRequest, logEvent };

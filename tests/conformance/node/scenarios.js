@@ -25,9 +25,13 @@ const OPERATIONS = {
 /** The keys each kind of step may have; the kind is the one of them it has. */
 const STEP_KEYS = {
   admin: ['admin', 'body', 'expect', 'save'],
-  client: ['client', 'error'],
+  client: ['client', 'error', 'log_level'],
   call: ['call', 'request', 'result', 'error', 'exact', 'max_ms', 'min_ms'],
+  logs: ['logs'],
 };
+
+/** The values of a client step's `log_level`. */
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
 const ADMIN_REQUEST = /^[A-Z]+ \/\S*$/;
 
@@ -83,13 +87,21 @@ function loadFile(file) {
 function stepProblem(step) {
   if (!isObject(step)) return 'not an object';
   const kinds = Object.keys(STEP_KEYS).filter((kind) => kind in step);
-  if (kinds.length !== 1) return 'needs exactly one of "admin", "client" and "call"';
+  if (kinds.length !== 1) return 'needs exactly one of "admin", "client", "call" and "logs"';
   const [kind] = kinds;
   const unknown = Object.keys(step).filter((key) => !STEP_KEYS[kind].includes(key));
   if (unknown.length) return `a ${kind} step has no key ${unknown.map((k) => `'${k}'`).join(', ')}`;
   if (kind === 'admin') return adminProblem(step);
-  if (kind === 'client') return isObject(step.client) ? '' : 'the client configuration is not an object';
+  if (kind === 'client') return clientProblem(step);
+  if (kind === 'logs') return Array.isArray(step.logs) ? '' : 'logs is not a list of events';
   return callProblem(step);
+}
+
+function clientProblem(step) {
+  if (!isObject(step.client)) return 'the client configuration is not an object';
+  if ('log_level' in step && !LOG_LEVELS.includes(step.log_level))
+    return `log_level ${JSON.stringify(step.log_level)} is not one of ${LOG_LEVELS.join(', ')}`;
+  return '';
 }
 
 function adminProblem(step) {
