@@ -268,6 +268,51 @@ typedef struct pleo_hooks {
   const struct pleo_token_store *token_store;
 } pleo_hooks;
 
+/**
+ * A level of the log callback: `PLEO_LOG_LEVEL_OFF` to `PLEO_LOG_LEVEL_DEBUG`.
+ */
+typedef int pleo_log_level;
+
+/**
+ * Receives one log line of the SDK.
+ *
+ * @param user_data  what was given to `pleo_set_log_callback`.
+ * @param level      the line's level, `PLEO_LOG_LEVEL_ERROR` to `PLEO_LOG_LEVEL_DEBUG`.
+ * @param line       e.g. `retry n=1 operation=introspect kind=server status=503
+ *                   delay_ms=500`; UTF-8, borrowed for the callback only. Never a secret.
+ *
+ * Called on whichever thread the event happens (the SDK's own threads included), possibly
+ * on several at once: it must be thread-safe and return quickly, as the call waits for it.
+ * It must not wait for a thread that is calling `pleo_set_log_callback`. Lines that the
+ * callback's own SDK calls would give are dropped.
+ */
+typedef void (*pleo_log_fn)(void *user_data, pleo_log_level level, const char *line);
+
+/**
+ * No line.
+ */
+#define PLEO_LOG_LEVEL_OFF 0
+
+/**
+ * Failures the SDK cannot recover from.
+ */
+#define PLEO_LOG_LEVEL_ERROR 1
+
+/**
+ * A call given up (`give_up`), a failed token refresh, an unusable CA certificate.
+ */
+#define PLEO_LOG_LEVEL_WARN 2
+
+/**
+ * Retries (`retry`) and token refreshes (`refresh`).
+ */
+#define PLEO_LOG_LEVEL_INFO 3
+
+/**
+ * Every HTTP attempt (`attempt`).
+ */
+#define PLEO_LOG_LEVEL_DEBUG 4
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -564,6 +609,38 @@ enum pleo_status pleo_wait_for_status(const struct pleo_client *client,
  * Each pointer is NULL or valid as described.
  */
 enum pleo_status pleo_error_field(const char *error_json, const char *name, char **value);
+
+/**
+ * Sets the process's log callback: the SDK's lines up to `max_level` go to `callback`,
+ * for every client. The lines are its events, worded the same in every language:
+ *
+ * - `attempt n= operation= method= path= status= [kind=] elapsed_ms= request_id=` (DEBUG)
+ * - `retry n= operation= kind= status= delay_ms=` (INFO)
+ * - `give_up operation= attempts= kind= status= reason=max_retries|retry_after|deadline` (WARN)
+ * - `refresh outcome=ok|adopted attempts=` (INFO), `refresh outcome=failed ...` (WARN)
+ *
+ * and a few warnings about the CA store or a proxy variable. None carries a secret.
+ *
+ * @param callback   the receiver; NULL turns logging off.
+ * @param user_data  handed to every call of `callback`.
+ * @param max_level  the most detailed level given; `PLEO_LOG_LEVEL_OFF` turns logging off.
+ * @param error_json NULL, or receives the error JSON on failure.
+ * @return `PLEO_STATUS_OK`; `PLEO_STATUS_INVALID_ARGUMENT` for a level that is not one of
+ *         the five or a call from inside the callback; `PLEO_STATUS_INTERNAL` when another
+ *         `log` logger of Rust is installed in the library (never, as shipped).
+ *
+ * Once it returns, the previous callback is never called again: it waits for the running
+ * calls of the previous one to return. Thread-safe.
+ *
+ * # Safety
+ * `callback`, when not NULL, must be a function that may be called with `user_data` on any
+ * thread, on several at once, until the next `pleo_set_log_callback` returns; `error_json`
+ * is NULL or points to storage for one pointer.
+ */
+enum pleo_status pleo_set_log_callback(pleo_log_fn callback,
+                                       void *user_data,
+                                       pleo_log_level max_level,
+                                       char **error_json);
 
 /**
  * Calls an OAuth helper by name, JSON in and out:

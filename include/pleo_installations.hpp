@@ -13,10 +13,13 @@
 
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -209,6 +212,52 @@ inline std::string oauth_call(const std::string &function, const std::string &re
 
 /** The library's version. */
 inline std::string version() { return pleo_version(); }
+
+/** A level of the log handler: the C `PLEO_LOG_LEVEL_*` values. */
+enum class log_level : int {
+    off = PLEO_LOG_LEVEL_OFF,
+    error = PLEO_LOG_LEVEL_ERROR,
+    warn = PLEO_LOG_LEVEL_WARN,
+    info = PLEO_LOG_LEVEL_INFO,
+    debug = PLEO_LOG_LEVEL_DEBUG,
+};
+
+/** Receives one log line of the SDK (see `pleo_log_fn`): on any thread, on several at once;
+ *  the line is valid during the call only. An exception it throws is dropped. */
+using log_handler = std::function<void(log_level, std::string_view)>;
+
+namespace detail {
+
+/** The handler installed by `set_log_callback`, alive while it may be called. */
+inline std::shared_ptr<log_handler> &installed_log_handler() {
+    static std::shared_ptr<log_handler> handler;
+    return handler;
+}
+
+/** The C callback of every `log_handler`: no exception crosses into the library. */
+inline void call_log_handler(void *handler, pleo_log_level level, const char *line) noexcept {
+    try {
+        (*static_cast<log_handler *>(handler))(static_cast<log_level>(level), line);
+    } catch (...) {
+    }
+}
+
+}  // namespace detail
+
+/** Sets the process's log handler (see `pleo_set_log_callback`): the SDK's lines up to
+ *  `max_level`; an empty handler or `log_level::off` turns logging off. Throws `pleo::Error`.
+ *  Once it returns, the previous handler is never called again and is destroyed. */
+inline void set_log_callback(log_handler handler, log_level max_level = log_level::info) {
+    static std::mutex setting;
+    std::lock_guard<std::mutex> lock(setting);
+    std::shared_ptr<log_handler> next;
+    if (handler) next = std::make_shared<log_handler>(std::move(handler));
+    char *error = nullptr;
+    pleo_status status = pleo_set_log_callback(next ? detail::call_log_handler : nullptr, next.get(),
+                                               static_cast<pleo_log_level>(max_level), &error);
+    detail::check(status, nullptr, error);
+    detail::installed_log_handler() = std::move(next);
+}
 
 }  // namespace pleo
 

@@ -29,6 +29,8 @@ mod error_json;
 #[allow(unsafe_code)]
 mod hooks;
 #[allow(unsafe_code)]
+mod logs;
+#[allow(unsafe_code)]
 mod oauth;
 #[allow(unsafe_code)]
 mod status;
@@ -40,6 +42,7 @@ mod version;
 pub use client::*;
 pub use error_json::*;
 pub use hooks::*;
+pub use logs::*;
 pub use oauth::*;
 pub use status::*;
 pub use strings::*;

@@ -22,6 +22,9 @@ asan=(-fsanitize=address -fno-omit-frame-pointer)
 c_sources=(ffi-c/tests/c/test_ffi.c ffi-c/tests/c/http.c)
 gcc -std=c11 -O1 "${cflags[@]}" "${c_sources[@]}" -o "$out/test_ffi" "${link[@]}"
 gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${c_sources[@]}" -o "$out/test_ffi_asan" "${link[@]}"
+logs_sources=(ffi-c/tests/c/test_logs.c ffi-c/tests/c/http.c)
+gcc -std=c11 -O1 "${cflags[@]}" "${logs_sources[@]}" -o "$out/test_logs" "${link[@]}"
+gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" "${logs_sources[@]}" -o "$out/test_logs_asan" "${link[@]}"
 # The C++ tests set emulator faults through the C tests' HTTP client, compiled as C.
 gcc -std=c11 -O1 "${cflags[@]}" "${asan[@]}" -c ffi-c/tests/c/http.c -o "$out/http_asan.o"
 g++ -std=c++17 -O1 "${cflags[@]}" "${asan[@]}" ffi-c/tests/cpp/test_hpp.cpp "$out/http_asan.o" \
@@ -36,6 +39,10 @@ valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
     "$out/test_ffi" "$url" "${VALGRIND_CALLS:-100}"
 echo "== C tests under AddressSanitizer (16 threads x 1000 calls)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 "$out/test_ffi_asan" "$url" 1000
+echo "== the log callback under valgrind, then under AddressSanitizer"
+timeout 300 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=1 "$out/test_logs" "$url"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 timeout 120 "$out/test_logs_asan" "$url"
 echo "== C++ tests under AddressSanitizer"
 ASAN_OPTIONS=detect_leaks=1 "$out/test_hpp_asan" "$url"
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,6 +81,38 @@ static void test_error_fields() {
           "reauthentication_required");
 }
 
+/** The log handler: its lines, and that it is never called once replaced; a handler that
+ *  throws does not take the process down. */
+static void test_log_handler(const std::string &url) {
+    std::mutex lock;
+    std::vector<std::pair<pleo::log_level, std::string>> lines;
+    pleo::set_log_callback(
+        [&](pleo::log_level level, std::string_view line) {
+            std::lock_guard<std::mutex> guard(lock);
+            lines.emplace_back(level, std::string(line));
+        },
+        pleo::log_level::info);
+    pleo::Client client("{\"base_url\":\"" + url + "\",\"api_key\":\"pleo-mock-api-key\"}");
+    std::free(http_request(url.c_str(), "POST", "/__mock/faults", "{\"status\":503,\"retry_after\":\"0\"}"));
+    client.introspect();
+    CHECK(lines.size() == 1 && lines[0].first == pleo::log_level::info &&
+              lines[0].second == "retry n=1 operation=introspect kind=server status=503 delay_ms=0",
+          lines.empty() ? "no line" : lines[0].second);
+    pleo::set_log_callback([](pleo::log_level, std::string_view) { throw std::runtime_error("a bad handler"); },
+                           pleo::log_level::debug);
+    CHECK(has(client.introspect(), "API_KEY"), "a call with a throwing handler");
+    pleo::set_log_callback(nullptr, pleo::log_level::off);
+    std::free(http_request(url.c_str(), "POST", "/__mock/faults", "{\"status\":503,\"retry_after\":\"0\"}"));
+    client.introspect();
+    CHECK(lines.size() == 1, "a line after the handler was replaced");
+    try {
+        pleo::set_log_callback([](pleo::log_level, std::string_view) {}, static_cast<pleo::log_level>(9));
+        CHECK(false, "level 9 was accepted");
+    } catch (const pleo::Error &e) {
+        CHECK(e.pleo_status() == PLEO_STATUS_INVALID_ARGUMENT && has(e.what(), "max_level"), e.json());
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s EMULATOR_URL\n", argv[0]);
@@ -87,6 +120,7 @@ int main(int argc, char **argv) {
     }
     const std::string url = argv[1];
     test_error_fields();
+    test_log_handler(url);
     CHECK(pleo::version() == PLEO_EXPECTED_VERSION, pleo::version());
     try {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");

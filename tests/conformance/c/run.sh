@@ -21,7 +21,7 @@ cflags=(-std=c11 -Wall -Wextra -Werror -g -O1 -Iinclude -Iffi-c/tests/c "${janss
         -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 gcc "${cflags[@]}" "$here"/{pattern_test,pattern,text}.c -o "$out/pattern_test" "${jansson_libs[@]}"
 # shellcheck disable=SC2016 # a literal $ORIGIN for the linker
-gcc "${cflags[@]}" "$here"/{runner,steps,calls,admin,pattern,text}.c ffi-c/tests/c/http.c \
+gcc "${cflags[@]}" "$here"/{runner,steps,calls,logs,admin,pattern,text}.c ffi-c/tests/c/http.c \
     -o "$out/runner" -L"$lib_dir" -lpleo_installations -Wl,-rpath,'$ORIGIN' "${jansson_libs[@]}"
 export ASAN_OPTIONS=detect_leaks=1
 

@@ -1,4 +1,4 @@
-/* The three kinds of step (admin, client, call), each checked against its expectation and
+/* The four kinds of step (admin, client, call, logs), each checked against its expectation and
  * turned into its outcome (see steps.h). */
 #include "steps.h"
 
@@ -8,6 +8,7 @@
 
 #include "admin.h"
 #include "calls.h"
+#include "logs.h"
 #include "pattern.h"
 #include "pleo_installations.h"
 #include "text.h"
@@ -25,6 +26,7 @@ typedef json_t *(*step_fn)(struct run *run, const json_t *step, char **reason);
 static json_t *admin_step(struct run *run, const json_t *step, char **reason);
 static json_t *client_step(struct run *run, const json_t *step, char **reason);
 static json_t *call_step(struct run *run, const json_t *step, char **reason);
+static json_t *logs_step(struct run *run, const json_t *step, char **reason);
 
 /* A step has exactly one of these keys, which says its kind and which other keys it takes. */
 static const struct {
@@ -33,8 +35,9 @@ static const struct {
     const char *keys[8]; /* NULL-terminated */
 } KINDS[] = {
     {"admin", admin_step, {"admin", "body", "expect", "save"}},
-    {"client", client_step, {"client", "error"}},
+    {"client", client_step, {"client", "error", "log_level"}},
     {"call", call_step, {"call", "request", "result", "error", "exact", "max_ms", "min_ms"}},
+    {"logs", logs_step, {"logs"}},
 };
 enum { KIND_COUNT = sizeof KINDS / sizeof *KINDS };
 
@@ -56,7 +59,7 @@ static size_t kind_of(const json_t *step, char **reason) {
     }
     if (!json_is_object(step) || found != 1) {
         char *text = text_json(step);
-        *reason = text_format("a step needs exactly one of admin, client and call: %s", text);
+        *reason = text_format("a step needs exactly one of admin, client, call and logs: %s", text);
         free(text);
         return KIND_COUNT;
     }
@@ -96,6 +99,10 @@ json_t *steps_run(const char *base_url, const json_t *steps) {
     json_t *outcomes = json_array();
     char *reason = NULL;
     json_t *reset = admin_request(base_url, "POST /__mock/reset", NULL, &reason);
+    if (reset && (reason = logs_collect(NULL))) {
+        json_decref(reset);
+        reset = NULL;
+    }
     if (!reset) {
         json_array_append_new(outcomes, failed(text_format("reset: %s", reason)));
         free(reason);
@@ -115,6 +122,7 @@ json_t *steps_run(const char *base_url, const json_t *steps) {
     }
     pleo_client_free(run.client);
     json_decref(run.saved);
+    free(logs_collect(NULL));
     return outcomes;
 }
 
@@ -194,12 +202,18 @@ static json_t *error_outcome(enum pleo_status status, const char *error_json, co
 
 static json_t *client_step(struct run *run, const json_t *step, char **reason) {
     const json_t *config = json_object_get(step, "client"), *expected = json_object_get(step, "error");
+    const json_t *log_level = json_object_get(step, "log_level");
     pleo_client_free(run->client);
     run->client = NULL;
     if (!json_is_object(config)) {
         *reason = text_format("client: not an object");
         return NULL;
     }
+    if (log_level && !json_is_string(log_level)) {
+        *reason = text_format("log_level: not a string");
+        return NULL;
+    }
+    if ((*reason = logs_collect(json_string_value(log_level)))) return NULL;
     json_t *full = json_copy((json_t *)config);
     if (!json_object_get(full, "base_url") && !json_object_get(full, "environment"))
         json_object_set_new(full, "base_url", json_string(run->base_url));
@@ -321,4 +335,26 @@ static json_t *call_step(struct run *run, const json_t *step, char **reason) {
     pleo_string_free(answer.out_json);
     pleo_string_free(answer.error_json);
     return outcome;
+}
+
+/* ---- logs ---- */
+
+static json_t *logs_step(struct run *run, const json_t *step, char **reason) {
+    (void)run;
+    const json_t *pattern = json_object_get(step, "logs");
+    if (!json_is_array(pattern)) {
+        *reason = text_format("logs: not a list of events");
+        return NULL;
+    }
+    json_t *events = logs_take();
+    char *mismatch = pattern_mismatch(pattern, events);
+    if (mismatch) {
+        char *seen = text_json(events);
+        *reason = text_format("logs: %s in %s", mismatch, seen);
+        free(seen);
+        free(mismatch);
+        json_decref(events);
+        return NULL;
+    }
+    return json_pack("{s:o}", "logs", events);
 }

@@ -7,8 +7,8 @@
 
 /* Resets the emulator at `base_url`, then runs `steps` (an array) in order up to and including
  * the first that fails. Returns a new array of the step outcomes of the README's outcome
- * file: "admin", "client", {"result": R}, {"error": E}, and {"failed": "step N: why"} last
- * when a step failed. */
+ * file: "admin", "client", {"result": R}, {"error": E}, {"logs": [...]}, and
+ * {"failed": "step N: why"} last when a step failed. */
 json_t *steps_run(const char *base_url, const json_t *steps);
 
 #endif
