@@ -32,9 +32,9 @@ pub const PLEO_LOG_LEVEL_DEBUG: pleo_log_level = 4;
 ///                   delay_ms=500`; UTF-8, borrowed for the callback only. Never a secret.
 ///
 /// Called on whichever thread the event happens (the SDK's own threads included), possibly
-/// on several at once: it must be thread-safe and return quickly, as the call waits for it.
-/// It must not wait for a thread that is calling `pleo_set_log_callback`. Lines that the
-/// callback's own SDK calls would give are dropped.
+/// on several at once: it must be thread-safe and return quickly, as the call waits for it
+/// (a token refresh's line comes while the client's refresh lock is held). It must not call
+/// the SDK, nor wait for a thread that is calling `pleo_set_log_callback`.
 pub type pleo_log_fn = Option<
     unsafe extern "C" fn(user_data: *mut c_void, level: pleo_log_level, line: *const c_char),
 >;
