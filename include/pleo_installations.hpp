@@ -234,22 +234,34 @@ inline std::shared_ptr<log_handler> &installed_log_handler() {
     return handler;
 }
 
+/** Whether this thread is running a `log_handler`. */
+inline bool &in_log_handler() {
+    thread_local bool inside = false;
+    return inside;
+}
+
 /** The C callback of every `log_handler`: no exception crosses into the library. */
 inline void call_log_handler(void *handler, pleo_log_level level, const char *line) noexcept {
+    in_log_handler() = true;
     try {
         (*static_cast<log_handler *>(handler))(static_cast<log_level>(level), line);
     } catch (...) {
     }
+    in_log_handler() = false;
 }
 
 }  // namespace detail
 
 /** Sets the process's log handler (see `pleo_set_log_callback`): the SDK's lines up to
- *  `max_level`; an empty handler or `log_level::off` turns logging off. Throws `pleo::Error`.
- *  Once it returns, the previous handler is never called again and is destroyed. */
+ *  `max_level`; an empty handler or `log_level::off` turns logging off. Throws `pleo::Error`,
+ *  also when called from inside a handler. Once it returns, the previous handler is never
+ *  called again and is destroyed. */
 inline void set_log_callback(log_handler handler, log_level max_level = log_level::info) {
     static std::mutex setting;
-    std::lock_guard<std::mutex> lock(setting);
+    // Inside a handler the library refuses the call and changes nothing, so `setting` is not
+    // needed; taking it could wait for a setter that is itself waiting for this handler.
+    std::unique_lock<std::mutex> lock(setting, std::defer_lock);
+    if (!detail::in_log_handler()) lock.lock();
     std::shared_ptr<log_handler> next;
     if (handler) next = std::make_shared<log_handler>(std::move(handler));
     char *error = nullptr;

@@ -189,3 +189,53 @@ fn installed() -> bool {
     static INSTALLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *INSTALLED.get_or_init(|| log::set_logger(&LOGGER).is_ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+    use std::ptr;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// The lines `keep` received that hold `MARK`, with their levels.
+    static KEPT: Mutex<Vec<(pleo_log_level, String)>> = Mutex::new(Vec::new());
+    const MARK: &str = "logs-unit-test";
+
+    unsafe extern "C" fn keep(_: *mut c_void, level: pleo_log_level, line: *const c_char) {
+        // SAFETY: the library passes a NUL-terminated line that lives during this call.
+        let line = unsafe { CStr::from_ptr(line) }.to_string_lossy();
+        if line.contains(MARK) {
+            KEPT.lock().unwrap().push((level, line.into_owned()));
+        }
+    }
+
+    fn set(callback: pleo_log_fn, max_level: pleo_log_level) {
+        // SAFETY: `keep` may run on any thread with any user data; no error JSON is asked for.
+        let status =
+            unsafe { pleo_set_log_callback(callback, ptr::null_mut(), max_level, ptr::null_mut()) };
+        assert_eq!(status, pleo_status::Ok);
+    }
+
+    #[test]
+    fn only_the_sdks_records_up_to_the_level_arrive_with_nul_replaced() {
+        set(Some(keep), PLEO_LOG_LEVEL_INFO);
+        log::info!(target: "pleo_installations::events", "{MARK} a\0b");
+        log::debug!(target: "pleo_installations::events", "{MARK} too detailed");
+        log::warn!(target: "pleo_installations::tls", "{MARK} another module of the SDK");
+        log::error!(target: "rustls::client", "{MARK} not the SDK's");
+        set(None, PLEO_LOG_LEVEL_DEBUG);
+        log::error!(target: "pleo_installations::events", "{MARK} after logging was turned off");
+        let kept = KEPT.lock().unwrap().clone();
+        assert_eq!(
+            kept,
+            [
+                (PLEO_LOG_LEVEL_INFO, format!("{MARK} a?b")),
+                (
+                    PLEO_LOG_LEVEL_WARN,
+                    format!("{MARK} another module of the SDK")
+                ),
+            ]
+        );
+    }
+}

@@ -44,7 +44,7 @@ timeout 300 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=1 "$out/test_logs" "$url"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 timeout 120 "$out/test_logs_asan" "$url"
 echo "== C++ tests under AddressSanitizer"
-ASAN_OPTIONS=detect_leaks=1 "$out/test_hpp_asan" "$url"
+ASAN_OPTIONS=detect_leaks=1 timeout 120 "$out/test_hpp_asan" "$url"
 
 echo "== TLS: a loopback HTTPS server signed by the test CA, trusted through ca_bundle and SSL_CERT_FILE"
 coproc TLS_SERVER { exec python3 tests/fixtures/tls/serve.py; }

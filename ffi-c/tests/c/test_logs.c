@@ -148,13 +148,16 @@ static void test_bad_levels(void) {
     }
 }
 
-/* The status of a pleo_set_log_callback made from inside the callback. */
+/* The status of a pleo_set_log_callback made from inside the callback, and whether its
+ * error JSON said why. */
 static atomic_int inner_status = -1;
+static atomic_int inner_error_says_why = 0;
 
 static void set_from_inside(void *user_data, pleo_log_level level, const char *line) {
     (void)user_data, (void)level, (void)line;
     char *error = NULL;
     atomic_store(&inner_status, pleo_set_log_callback(NULL, NULL, PLEO_LOG_LEVEL_OFF, &error));
+    atomic_store(&inner_error_says_why, error && strstr(error, "inside the log callback") != NULL);
     pleo_string_free(error);
 }
 
@@ -162,6 +165,7 @@ static void test_set_from_inside(pleo_client *client) {
     set(set_from_inside, NULL, PLEO_LOG_LEVEL_INFO);
     introspect_after_503s(client, 1);
     CHECK(atomic_load(&inner_status) == PLEO_STATUS_INVALID_ARGUMENT, "%d", atomic_load(&inner_status));
+    CHECK(atomic_load(&inner_error_says_why), "the error JSON does not say the call came from the callback");
     set(NULL, NULL, PLEO_LOG_LEVEL_OFF);
 }
 

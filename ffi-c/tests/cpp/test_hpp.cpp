@@ -113,6 +113,35 @@ static void test_log_handler(const std::string &url) {
     }
 }
 
+/** A handler that calls `set_log_callback` while another thread is setting a handler gets
+ *  `pleo::Error` (invalid argument) at once, and the other thread's call completes: neither
+ *  waits for the other (a deadlock here hangs the test until run.sh's timeout). */
+static void test_set_from_inside_handler(const std::string &url) {
+    std::atomic<bool> inside{false}, setting{false};
+    std::atomic<int> inner_status{-1};
+    pleo::set_log_callback(
+        [&](pleo::log_level, std::string_view) {
+            if (inside.exchange(true)) return;
+            while (!setting) std::this_thread::yield();
+            // Time for the other thread to reach pleo_set_log_callback and wait for this call.
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            try {
+                pleo::set_log_callback(nullptr, pleo::log_level::off);
+            } catch (const pleo::Error &e) {
+                inner_status = e.pleo_status();
+            }
+        },
+        pleo::log_level::info);
+    pleo::Client client("{\"base_url\":\"" + url + "\",\"api_key\":\"pleo-mock-api-key\"}");
+    std::free(http_request(url.c_str(), "POST", "/__mock/faults", "{\"status\":503,\"retry_after\":\"0\"}"));
+    std::thread caller([&client] { client.introspect(); });
+    while (!inside) std::this_thread::yield();
+    setting = true;
+    pleo::set_log_callback(nullptr, pleo::log_level::off);
+    caller.join();
+    CHECK(inner_status == PLEO_STATUS_INVALID_ARGUMENT, "status " + std::to_string(inner_status));
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s EMULATOR_URL\n", argv[0]);
@@ -121,6 +150,7 @@ int main(int argc, char **argv) {
     const std::string url = argv[1];
     test_error_fields();
     test_log_handler(url);
+    test_set_from_inside_handler(url);
     CHECK(pleo::version() == PLEO_EXPECTED_VERSION, pleo::version());
     try {
         pleo::Client("{\"api_key\":\"k\",\"colour\":\"blue\"}");
